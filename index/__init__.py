@@ -1,0 +1,1 @@
+"""The answer engine: sources, passages, analysis, retrieval, answers, spoilers. Never imports discord."""

@@ -1,0 +1,146 @@
+"""Text analysis shared by indexing and questions: normalise, tokenise, stem, drop stopwords, fold synonyms.
+
+Synonyms are folded to one canonical stem on both sides, so rank-bm25 sees one term and its
+scores stay exact (query expansion would double-count documents that use both words).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+import Stemmer
+
+_TYPOGRAPHY = str.maketrans(
+    {
+        "’": "'", "‘": "'", "‛": "'", "`": "'", "´": "'",
+        "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
+        "—": " ", "–": " ", "‒": " ", "―": " ", "…": " ",
+        "\u00a0": " ", "\u200b": "", "\u200d": "", "\ufeff": "",
+    }
+)
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+# Standard English function words plus the words members wrap questions in.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren't as at be because been before being
+    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
+    during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here
+    here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself
+    let's me more most mustn't my myself no nor not of off on once only or other ought our ours ourselves
+    out over own same shan't she she'd she'll she's should shouldn't so some such than that that's the their
+    theirs them themselves then there there's these they they'd they'll they're they've this those through
+    to too under until up very was wasn't we we'd we'll we're we've were weren't what what's when when's
+    where where's which while who who's whom why why's with won't would wouldn't you you'd you'll you're
+    you've your yours yourself yourselves
+    what whats whos wheres hows whys whose also just really actually even still ever
+    tell explain describe know knows think thinks mean means meaning say says said
+    happen happens happened happening anyone anybody someone something anything thing things
+    pls plz please thanks thank lol lmao omg ok okay hey hi hello guys yall u ur r im ive id dont doesnt
+    didnt isnt wasnt arent cant wont ya yeah yes nope gonna wanna kinda sorta
+    get gets got go goes going went does doing done
+    book novel story
+    """.split()
+)
+
+# Spelling variants folded before stemming.
+_SPELLING = {
+    "rumour": "rumor", "rumours": "rumors", "centre": "center", "centres": "centers", "favour": "favor",
+    "favourite": "favorite", "colour": "color", "behaviour": "behavior", "honour": "honor",
+    "realise": "realize", "realised": "realized", "organise": "organize", "recognise": "recognize",
+    "ploughed": "plowed", "grey": "gray", "theatre": "theater", "labour": "labor",
+    "whos": "who", "wat": "what", "abt": "about", "bc": "because", "tho": "though", "thru": "through",
+    "n": "and", "w": "with", "ppl": "people", "luv": "love", "fav": "favorite",
+}
+
+# Each group folds to its first word's stem. Curated for how members ask about this kind of book.
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("film", "movie", "movies", "films", "adaptation", "adapted", "adapt", "cinema", "screen", "flick"),
+    ("die", "dies", "died", "dying", "death", "dead", "deaths", "complete", "completes", "completed",
+     "completion", "completing", "kill", "killed", "killing", "perish"),
+    ("prize", "prizes", "award", "awards", "awarded", "shortlisted", "shortlist", "nominated", "nomination",
+     "booker"),
+    ("clone", "clones", "cloned", "cloning", "copy", "copies"),
+    ("donate", "donation", "donations", "donor", "donors", "donating", "harvest", "harvested", "harvesting",
+     "organ", "organs"),
+    ("carer", "carers", "caregiver", "caretaker", "nurse"),
+    ("guardian", "guardians", "teacher", "teachers", "staff"),
+    ("ending", "end", "ends", "ended", "finale", "conclusion", "climax"),
+    ("author", "writer", "wrote", "written", "write", "writes"),
+    ("defer", "deferral", "deferrals", "deferred", "postpone", "postponed", "delay", "delayed"),
+    ("possible", "possibles", "original", "originals"),
+    ("critic", "critics", "critical", "critically", "criticism", "reviewer", "reviewers", "reception",
+     "received", "acclaim", "acclaimed", "praise", "praised"),
+    ("theme", "themes", "thematic", "message", "messages", "moral"),
+    ("symbol", "symbols", "symbolism", "symbolic", "symbolize", "symbolizes", "metaphor", "metaphors"),
+    ("school", "schools", "boarding"),
+    ("sad", "sadness", "tragic", "tragedy", "heartbreaking", "depressing", "cry", "cried", "crying", "tears"),
+    ("love", "loves", "loved", "romance", "romantic", "crush", "couple", "couples"),
+    ("genre", "genres", "category", "categorized", "classified"),
+    ("publish", "published", "publication", "released", "release", "came out"),
+    ("soul", "souls"),
+    ("art", "artwork", "artworks", "paintings", "painting"),
+    ("drawing", "drawings", "draw", "drew", "drawn", "sketch", "sketches"),
+)
+
+_STEMMER_LOCAL = threading.local()
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    """PyStemmer objects are not thread-safe; the bot analyses from worker threads."""
+    stemmer: Stemmer.Stemmer | None = getattr(_STEMMER_LOCAL, "stemmer", None)
+    if stemmer is None:
+        stemmer = Stemmer.Stemmer("english")
+        _STEMMER_LOCAL.stemmer = stemmer
+    return stemmer
+
+
+def normalise(text: str) -> str:
+    """Typography folded to ASCII punctuation, case folded, compatibility forms unified."""
+    return unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY).casefold()
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens with possessives dropped ("ruth's" → "ruth")."""
+    out = []
+    for token in _TOKEN.findall(normalise(text)):
+        if token.endswith("'s"):
+            token = token[:-2]
+        out.append(_SPELLING.get(token, token))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    stemmed: str = _stemmer().stemWord(word)
+    return stemmed
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> Mapping[str, str]:
+    table: dict[str, str] = {}
+    for group in SYNONYM_GROUPS:
+        canonical = stem(group[0])
+        for word in group:
+            for part in word.split():
+                table.setdefault(stem(part), canonical)
+    return table
+
+
+def term(word: str) -> str:
+    """The index term of one word: stemmed, then folded to its synonym group."""
+    stemmed = stem(word)
+    return _synonyms().get(stemmed, stemmed)
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of a text, in order, stopwords out."""
+    return [term(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def terms_of(words_: Iterable[str]) -> list[str]:
+    return [term(w) for w in words_ if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]

@@ -1,0 +1,162 @@
+"""Compose an answer from retrieved passages: pick the sentences that answer, or abstain.
+
+Scores inside the top passages are coverage-based: the share of the question's distinctive
+weight a run of sentences carries. A raw BM25 threshold cannot tell off-topic questions from real
+ones (both ranges overlap), but "does the evidence contain what was asked" can.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from index.analysis import normalise
+from index.excerpts import Answer, Excerpt
+from index.model import Passage, Topic
+from index.query import Query
+from index.sources import DisagreementSpec
+
+# A sentence opening with one of these leans on the sentence before it.
+_LEANS_BACK = frozenset(
+    "this that these those it its they their them she her he his him but and so yet then there here such "
+    "even instead meanwhile still also later afterwards which".split()
+)
+_FIRST_WORD = re.compile(r"[a-z']+")
+
+ABSTAIN_BELOW = 0.5
+SHOW_WITHIN = 0.6
+MAX_SHOWN = 3
+MAX_SHOWN_DISAGREEING = 4
+MAX_MORE = 6
+PER_PASSAGE = 2
+
+TermsOf = Callable[[int], frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    passage: Passage
+    score: float
+
+
+def _leans_back(text: str) -> bool:
+    match = _FIRST_WORD.match(normalise(text).lstrip("\"'( "))
+    return bool(match) and match.group(0) in _LEANS_BACK
+
+
+def _windows(passage: Passage) -> list[tuple[int, ...]]:
+    """Runs of sentence positions worth quoting: single sentences, plus the context some need."""
+    sentences = passage.sentences
+    out: list[tuple[int, ...]] = []
+    for i, sentence in enumerate(sentences):
+        out.append((i,))
+        if i > 0 and (_leans_back(sentence.text) or len(sentence.text) < 50):
+            out.append((i - 1, i))
+        if sentence.text.rstrip().endswith(":") and i + 1 < len(sentences):
+            out.append((i, i + 1))
+    return out
+
+
+def _score_passage(
+    query: Query, hit: Hit, best_bm25: float, terms_of: TermsOf, heading_terms: frozenset[str]
+) -> list[Excerpt]:
+    passage = hit.passage
+    sentence_terms = [terms_of(s.index) for s in passage.sentences]
+    heading_cov = query.coverage(heading_terms)
+    relative = hit.score / best_bm25 if best_bm25 > 0 else 0.0
+    scored: list[Excerpt] = []
+    for window in _windows(passage):
+        present: set[str] = set()
+        for i in window:
+            present |= sentence_terms[i]
+        own = query.coverage(present)
+        if own <= 0:
+            continue
+        evidence = query.coverage(present | heading_terms)
+        length = sum(len(passage.sentences[i].text) for i in window)
+        score = (
+            own
+            + 0.25 * relative
+            + 0.10 * heading_cov
+            - 0.06 * (len(window) - 1)
+            - 0.04 * max(0.0, (length - 220) / 220)
+        )
+        scored.append(
+            Excerpt(passage, tuple(passage.sentences[i] for i in window), round(score, 6), evidence)
+        )
+    return scored
+
+
+def _overlaps(a: Excerpt, chosen: Sequence[Excerpt]) -> bool:
+    keys = set(a.key)
+    return any(keys & set(c.key) for c in chosen)
+
+
+def _disagreement(query: Query, specs: Sequence[DisagreementSpec], cue_terms: Callable[[str], str]) -> DisagreementSpec | None:
+    for spec in specs:
+        if {cue_terms(c) for c in spec.cues} & set(query.terms):
+            return spec
+    return None
+
+
+def compose(
+    query: Query,
+    hits: Sequence[Hit],
+    terms_of: TermsOf,
+    heading_terms: Callable[[Passage], frozenset[str]],
+    disagreements: Sequence[DisagreementSpec],
+    cue_term: Callable[[str], str],
+    not_covered: str,
+) -> Answer:
+    """Rank sentence runs from the hit passages and keep the best 1–4, each from its own place."""
+    if not query.terms or not hits:
+        return Answer(query.text, False, (), (), None, not_covered, 0.0)
+    best_bm25 = max(h.score for h in hits)
+    candidates: list[Excerpt] = []
+    for hit in hits:
+        candidates.extend(_score_passage(query, hit, best_bm25, terms_of, heading_terms(hit.passage)))
+    candidates.sort(key=lambda e: (-e.score, e.passage.index, e.key))
+    ranked: list[Excerpt] = []
+    per_passage: dict[int, int] = {}
+    for candidate in candidates:
+        if per_passage.get(candidate.passage.index, 0) >= PER_PASSAGE or _overlaps(candidate, ranked):
+            continue
+        ranked.append(candidate)
+        per_passage[candidate.passage.index] = per_passage.get(candidate.passage.index, 0) + 1
+    if not ranked or ranked[0].coverage < ABSTAIN_BELOW:
+        coverage = ranked[0].coverage if ranked else 0.0
+        return Answer(query.text, False, (), (), None, not_covered, coverage)
+    best = ranked[0]
+    spec = _disagreement(query, disagreements, cue_term)
+    limit = MAX_SHOWN_DISAGREEING if spec else MAX_SHOWN
+    shown = [best]
+    for candidate in ranked[1:]:
+        if len(shown) >= limit:
+            break
+        if candidate.score >= SHOW_WITHIN * best.score and candidate.coverage >= ABSTAIN_BELOW:
+            shown.append(candidate)
+    note = None
+    if spec is not None:
+        shown, note = _with_each_source(shown, ranked, spec, limit, best)
+    rest = [c for c in ranked if c not in shown][:MAX_MORE]
+    return Answer(query.text, True, tuple(shown), tuple(rest), note, None, best.coverage)
+
+
+def _with_each_source(
+    shown: list[Excerpt], ranked: Sequence[Excerpt], spec: DisagreementSpec, limit: int, best: Excerpt
+) -> tuple[list[Excerpt], str | None]:
+    """Where the reviews are known to disagree, quote the best evidence of each review that speaks."""
+    topics = set(spec.topics) or set(Topic)
+    sources = {e.source.id for e in shown if e.section.topic in topics}
+    for candidate in ranked:
+        if candidate in shown or candidate.source.id in sources or candidate.section.topic not in topics:
+            continue
+        if candidate.coverage < ABSTAIN_BELOW or candidate.score < 0.4 * best.score:
+            continue
+        if len(shown) >= limit:
+            shown = shown[:-1]
+        shown.append(candidate)
+        sources.add(candidate.source.id)
+    speaking = {e.source.id for e in shown if e.section.topic in topics}
+    return shown, spec.note if len(speaking) >= 2 else None

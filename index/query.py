@@ -1,0 +1,141 @@
+"""Turn a member's question into weighted index terms: aliases resolved, typos corrected."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from index.analysis import STOPWORDS, normalise, term, words
+from index.fuzzy import distance
+from index.sources import CharacterSpec
+
+# Asking about the book as a whole leaves no content words; these mean "give me the summary".
+_WHOLE_BOOK = frozenset({"book", "novel", "story", "plot", "summary", "summarize", "summarise", "about", "overview"})
+_SUMMARY_TERMS = ("summari", "plot")
+_TITLE_WORDS = ("never", "let", "me", "go")
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A question's distinct terms in order, each weighted by how distinctive it is in the corpus."""
+
+    text: str
+    terms: tuple[str, ...]
+    weights: Mapping[str, float]
+    unknown: tuple[str, ...]
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values())
+
+    def coverage(self, present: Iterable[str]) -> float:
+        """Share of the question's weight whose terms are present."""
+        total = self.total
+        if total <= 0:
+            return 0.0
+        have = set(present)
+        return sum(w for t, w in self.weights.items() if t in have) / total
+
+
+class Vocabulary:
+    """Corpus statistics the query side needs: document frequencies and surface words for typos."""
+
+    def __init__(self, n_docs: int, doc_freq: Mapping[str, int], surface: Mapping[str, int]) -> None:
+        self.n_docs = n_docs
+        self._doc_freq = doc_freq
+        self._surface = surface
+        self._deletes: dict[str, list[str]] | None = None
+        self._lock = threading.Lock()
+
+    def doc_freq(self, term_: str) -> int:
+        return self._doc_freq.get(term_, 0)
+
+    def weight(self, term_: str) -> float:
+        return math.log(1.0 + self.n_docs / (self.doc_freq(term_) or 0.5))
+
+    def _delete_index(self) -> dict[str, list[str]]:
+        with self._lock:
+            if self._deletes is None:
+                index: dict[str, list[str]] = {}
+                for word in self._surface:
+                    if len(word) >= 4:
+                        for key in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
+                            index.setdefault(key, []).append(word)
+                self._deletes = index
+            return self._deletes
+
+    def correct(self, word: str) -> str | None:
+        """The most frequent corpus word one edit away (insert, delete, substitute, swap), if any."""
+        if len(word) < 4 or not word.isalpha():
+            return None
+        index = self._delete_index()
+        candidates: set[str] = set()
+        for key in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
+            candidates.update(index.get(key, ()))
+        close = [c for c in candidates if c != word and distance(word, c, 1) <= 1]
+        if not close:
+            return None
+        return max(close, key=lambda c: (self._surface[c], c))
+
+
+def alias_patterns(characters: Sequence[CharacterSpec]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Alias phrase → the canonical name to add to a question that uses it."""
+    out = []
+    for character in characters:
+        for alias in character.aliases:
+            folded = normalise(alias).strip(". ")
+            out.append((re.compile(rf"(?<![a-z0-9]){re.escape(folded)}(?![a-z0-9])"), character.name))
+    return tuple(out)
+
+
+def build_query(
+    text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pattern[str], str]]
+) -> Query:
+    folded = normalise(text)
+    raw_words = words(text)
+    for pattern, name in aliases:
+        if pattern.search(folded):
+            raw_words.extend(words(name))
+    title_free = _drop_title(raw_words)
+    content = [w for w in title_free if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    unknown: list[str] = []
+    chosen: list[str] = []
+    for word in content:
+        t = term(word)
+        if vocabulary.doc_freq(t) == 0:
+            fixed = vocabulary.correct(word)
+            if fixed is not None and fixed not in STOPWORDS:
+                t = term(fixed)
+            else:
+                unknown.append(word)
+        if t not in chosen:
+            chosen.append(t)
+    if not chosen and set(raw_words) & _WHOLE_BOOK:
+        chosen = list(_SUMMARY_TERMS)
+    weights = {t: vocabulary.weight(t) for t in chosen}
+    return Query(text=text, terms=tuple(chosen), weights=weights, unknown=tuple(unknown))
+
+
+def _drop_title(tokens: list[str]) -> list[str]:
+    """Remove the book's title phrase: every review repeats it, so it says nothing about the question."""
+    out: list[str] = []
+    i = 0
+    n = len(_TITLE_WORDS)
+    while i < len(tokens):
+        if tuple(tokens[i : i + n]) == _TITLE_WORDS:
+            i += n
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
+
+
+def surface_counts(texts: Iterable[str]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(w for w in words(text) if w not in STOPWORDS)
+    return counts
