@@ -44,6 +44,12 @@ STOPWORDS = frozenset(
     didnt isnt wasnt arent cant wont ya yeah yes nope gonna wanna kinda sorta
     get gets got go goes going went does doing done
     book novel story
+    like kind kinda bit right big whole much many make makes made take takes seem seems seemed sure place
+    real deal point near exact exactly main supposed suppose meant ever else roughly weirdly basically
+    lot lots stuff way ways one ones guy guys person people part parts time times bit bits remind
+    someone someones whats theres heres thats tbh idk imo imho rn btw tho though confused confusing
+    finished reading read halfway chapter chapters spoil spoiler spoilers
+    good bad great nice cool awesome terrible awful let lets letting saying just
     """.split()
 )
 
@@ -55,6 +61,9 @@ _SPELLING = {
     "ploughed": "plowed", "grey": "gray", "theatre": "theater", "labour": "labor",
     "whos": "who", "wat": "what", "abt": "about", "bc": "because", "tho": "though", "thru": "through",
     "n": "and", "w": "with", "ppl": "people", "luv": "love", "fav": "favorite",
+    "tommys": "tommy", "kathys": "kathy", "ruths": "ruth",
+    "kaths": "kathy", "madames": "madame", "dystopic": "dystopian", "symbolise": "symbolize",
+    "symbolises": "symbolizes", "symbolised": "symbolized",
 }
 
 # Each group folds to its first word's stem. Curated for how members ask about this kind of book.
@@ -81,8 +90,23 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("sad", "sadness", "tragic", "tragedy", "heartbreaking", "depressing", "cry", "cried", "crying", "tears"),
     ("love", "loves", "loved", "romance", "romantic", "crush", "couple", "couples"),
     ("genre", "genres", "category", "categorized", "classified"),
-    ("publish", "published", "publication", "released", "release", "came out"),
+    ("publish", "published", "publication", "released", "release"),
     ("soul", "souls"),
+    ("cassette", "cassettes", "tape", "tapes", "mixtape", "recording"),
+    ("child", "children", "childhood", "kid", "kids", "young", "boy", "girl", "kiddo"),
+    ("scream", "screams", "screamed", "screaming", "roar", "roars", "yell", "yells", "shout", "shouts"),
+    ("confess", "confesses", "confessed", "confession", "admit", "admits", "admitted", "apologize", "apologise",
+     "apologizes", "sorry"),
+    ("escape", "escapes", "flee", "runaway", "resist", "resists", "resistance", "rebel", "rebellion",
+     "rebels", "revolt"),
+    ("slow", "slowly", "pace", "pacing", "paced", "boring", "dull", "drag", "drags"),
+    ("scifi",),
+    ("close", "closed", "closes", "shut", "shuts", "closing"),
+    ("song", "songs", "sing", "sings", "singer", "sang", "music"),
+    ("teach", "teaches", "taught", "teaching", "curriculum", "curricula", "classroom", "classrooms", "course",
+     "courses", "educational", "education", "educator", "educators"),
+    ("relevant", "relevance", "contemporary", "today", "modern", "nowadays"),
+    ("genetic", "gene", "genes", "genetics", "crispr", "genomics"),
     ("art", "artwork", "artworks", "paintings", "painting"),
     ("drawing", "drawings", "draw", "drew", "drawn", "sketch", "sketches"),
 )
@@ -104,10 +128,23 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY).casefold()
 
 
+# Multi-word ways of saying one thing, replaced before tokenising.
+_PHRASES = (
+    ("science fiction", "scifi"), ("sci fi", "scifi"), ("sci-fi", "scifi"), ("run away", "escape"),
+    ("runs away", "escape"), ("ran away", "escape"), ("fight back", "resist"), ("came out", "published"),
+    ("new york times", "nyt"), ("artificial intelligence", "ai"), ("gene editing", "genetic engineering"),
+    ("coming of age", "bildungsroman"), ("coming-of-age", "bildungsroman"), ("takes place", "setting"),
+    ("take place", "setting"), ("took place", "setting"), ("set in", "setting"), ("is set", "setting"),
+)
+_PHRASE_PATTERN = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(a) for a, _ in _PHRASES) + r")(?![a-z0-9])")
+_PHRASE_MAP = dict(_PHRASES)
+
+
 def words(text: str) -> list[str]:
     """Lower-case word tokens with possessives dropped ("ruth's" → "ruth")."""
     out = []
-    for token in _TOKEN.findall(normalise(text)):
+    folded = _PHRASE_PATTERN.sub(lambda m: _PHRASE_MAP[m.group(1)], normalise(text))
+    for token in _TOKEN.findall(folded):
         if token.endswith("'s"):
             token = token[:-2]
         out.append(_SPELLING.get(token, token))

@@ -14,24 +14,39 @@ from dataclasses import dataclass
 from index.analysis import normalise
 from index.excerpts import Answer, Excerpt
 from index.model import Passage, Topic
+from index.passages import leans_back
 from index.query import Query
 from index.sources import DisagreementSpec
 
-# A sentence opening with one of these leans on the sentence before it.
-_LEANS_BACK = frozenset(
-    "this that these those it its they their them she her he his him but and so yet then there here such "
-    "even instead meanwhile still also later afterwards which".split()
-)
-_FIRST_WORD = re.compile(r"[a-z']+")
 
-ABSTAIN_BELOW = 0.5
+ABSTAIN_BELOW = 0.46
 SHOW_WITHIN = 0.6
 MAX_SHOWN = 3
 MAX_SHOWN_DISAGREEING = 4
 MAX_MORE = 6
 PER_PASSAGE = 2
 
-TermsOf = Callable[[int], frozenset[str]]
+TermsOf = Callable[[int], Sequence[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How much each piece of evidence counts when ranking sentence runs (fitted on eval/)."""
+
+    focus: float = 0.15
+    passage: float = 0.40
+    heading: float = 0.40
+    topic: float = 0.12
+    opening: float = 0.06
+    section_opening: float = 0.04
+    window: float = 0.06
+    length: float = 0.10
+
+
+WEIGHTS = Weights()
+K1 = 1.2
+B = 0.75
+AVERAGE_SENTENCE_TERMS = 12.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,52 +55,103 @@ class Hit:
     score: float
 
 
-def _leans_back(text: str) -> bool:
-    match = _FIRST_WORD.match(normalise(text).lstrip("\"'( "))
-    return bool(match) and match.group(0) in _LEANS_BACK
-
-
 def _windows(passage: Passage) -> list[tuple[int, ...]]:
     """Runs of sentence positions worth quoting: single sentences, plus the context some need."""
     sentences = passage.sentences
     out: list[tuple[int, ...]] = []
     for i, sentence in enumerate(sentences):
         out.append((i,))
-        if i > 0 and (_leans_back(sentence.text) or len(sentence.text) < 50):
+        if i > 0 and (leans_back(sentence.text) or len(sentence.text) < 50):
             out.append((i - 1, i))
         if sentence.text.rstrip().endswith(":") and i + 1 < len(sentences):
             out.append((i, i + 1))
     return out
 
 
+def sentence_bm25(query: Query, tokens: Sequence[str]) -> float:
+    """BM25 of one sentence with the corpus's term weights: rewards repeated and concentrated evidence."""
+    if not tokens:
+        return 0.0
+    norm = K1 * (1 - B + B * len(tokens) / AVERAGE_SENTENCE_TERMS)
+    total = 0.0
+    for t, weight in query.weights.items():
+        tf = tokens.count(t)
+        if tf:
+            total += weight * tf * (K1 + 1) / (tf + norm)
+    return total
+
+
 def _score_passage(
-    query: Query, hit: Hit, best_bm25: float, terms_of: TermsOf, heading_terms: frozenset[str]
+    query: Query, hit: Hit, best_bm25: float, terms_of: TermsOf, heading_terms: frozenset[str],
+    first_in_section: bool = False,
+    weights: Weights = WEIGHTS,
 ) -> list[Excerpt]:
     passage = hit.passage
+    topic_bonus = weights.topic if passage.section.topic in query.topics else 0.0
     sentence_terms = [terms_of(s.index) for s in passage.sentences]
     heading_cov = query.coverage(heading_terms)
     relative = hit.score / best_bm25 if best_bm25 > 0 else 0.0
+    top = sum(sorted(query.weights.values(), reverse=True)[:3]) or 1.0
     scored: list[Excerpt] = []
     for window in _windows(passage):
         present: set[str] = set()
+        tokens: list[str] = []
         for i in window:
-            present |= sentence_terms[i]
+            present.update(sentence_terms[i])
+            tokens.extend(sentence_terms[i])
         own = query.coverage(present)
         if own <= 0:
             continue
         evidence = query.coverage(present | heading_terms)
         length = sum(len(passage.sentences[i].text) for i in window)
+        focus = sentence_bm25(query, sentence_terms[window[-1]] if len(window) > 1 else tokens) / top
+        # Reviews state a thing first and elaborate after: the opening sentence tends to define.
+        opening = weights.opening if window[0] == 0 else 0.0
+        if opening and first_in_section:
+            opening += weights.section_opening
         score = (
             own
-            + 0.25 * relative
-            + 0.10 * heading_cov
-            - 0.06 * (len(window) - 1)
-            - 0.04 * max(0.0, (length - 220) / 220)
+            + weights.focus * focus
+            + weights.passage * relative
+            + weights.heading * heading_cov
+            + topic_bonus
+            + opening
+            - weights.window * (len(window) - 1)
+            - weights.length * max(0.0, (length - 220) / 220)
         )
         scored.append(
             Excerpt(passage, tuple(passage.sentences[i] for i in window), round(score, 6), evidence)
         )
     return scored
+
+
+MAX_EXCERPT_SENTENCES = 3
+MAX_EXCERPT_CHARS = 480
+
+
+def _grow(excerpt: Excerpt, query: Query, terms_of: TermsOf) -> Excerpt:
+    """Extend a run with neighbouring sentences that carry the question's terms too: one citation, not two."""
+    passage = excerpt.passage
+    positions = [passage.sentences.index(s) for s in excerpt.sentences]
+    first, last = positions[0], positions[-1]
+    wanted = set(query.terms)
+
+    def relevant(i: int) -> bool:
+        return bool(wanted & set(terms_of(passage.sentences[i].index)))
+
+    def size(a: int, b: int) -> int:
+        return sum(len(passage.sentences[i].text) for i in range(a, b + 1))
+
+    while last - first + 1 < MAX_EXCERPT_SENTENCES:
+        if last + 1 < len(passage.sentences) and relevant(last + 1) and size(first, last + 1) <= MAX_EXCERPT_CHARS:
+            last += 1
+        elif first > 0 and relevant(first - 1) and size(first - 1, last) <= MAX_EXCERPT_CHARS:
+            first -= 1
+        else:
+            break
+    if (first, last) == (positions[0], positions[-1]):
+        return excerpt
+    return Excerpt(passage, passage.sentences[first : last + 1], excerpt.score, excerpt.coverage)
 
 
 def _overlaps(a: Excerpt, chosen: Sequence[Excerpt]) -> bool:
@@ -105,9 +171,11 @@ def compose(
     hits: Sequence[Hit],
     terms_of: TermsOf,
     heading_terms: Callable[[Passage], frozenset[str]],
+    first_in_section: Callable[[Passage], bool],
     disagreements: Sequence[DisagreementSpec],
     cue_term: Callable[[str], str],
     not_covered: str,
+    weights: Weights = WEIGHTS,
 ) -> Answer:
     """Rank sentence runs from the hit passages and keep the best 1–4, each from its own place."""
     if not query.terms or not hits:
@@ -115,13 +183,22 @@ def compose(
     best_bm25 = max(h.score for h in hits)
     candidates: list[Excerpt] = []
     for hit in hits:
-        candidates.extend(_score_passage(query, hit, best_bm25, terms_of, heading_terms(hit.passage)))
+        candidates.extend(
+            _score_passage(
+                query, hit, best_bm25, terms_of, heading_terms(hit.passage), first_in_section(hit.passage),
+                weights,
+            )
+        )
     candidates.sort(key=lambda e: (-e.score, e.passage.index, e.key))
     ranked: list[Excerpt] = []
     per_passage: dict[int, int] = {}
     for candidate in candidates:
         if per_passage.get(candidate.passage.index, 0) >= PER_PASSAGE or _overlaps(candidate, ranked):
             continue
+        grown = _grow(candidate, query, terms_of)
+        if grown is not candidate and _overlaps(grown, ranked):
+            grown = candidate
+        candidate = grown
         ranked.append(candidate)
         per_passage[candidate.passage.index] = per_passage.get(candidate.passage.index, 0) + 1
     if not ranked or ranked[0].coverage < ABSTAIN_BELOW:

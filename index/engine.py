@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from index.analysis import term, terms
-from index.answer import Hit, compose
+from index.analysis import normalise, term, terms, words
+from index.answer import WEIGHTS, Hit, Weights, compose
 from index.bm25 import Bm25Index
 from index.characters import CharacterCard, CharacterIndex
 from index.errors import QuestionError
@@ -17,11 +18,12 @@ from index.excerpts import Answer
 from index.followup import merge_followup
 from index.model import Passage, SourceInfo
 from index.passages import build_passages
-from index.query import Vocabulary, alias_patterns, build_query, surface_counts
+from index.query import Vocabulary, alias_patterns, build_query, proper_nouns, surface_counts
 from index.sources import BookSpec, Library, default_sources_dir, load_library
 from index.spoilers import RevealClassifier
 
 MAX_QUESTION_CHARS = 500
+_WHO_IS = re.compile(r"^\s*(?:who|whos|who's|who is)\s*(?:is|was|are|'s)?\s+(?:the\s+)?(?P<name>[^?!.]{1,60}?)\s*[?!.]*\s*$")
 PASSAGES_CONSIDERED = 12
 
 
@@ -58,8 +60,8 @@ class Engine:
         self.book: BookSpec = library.book
         self.classifier = RevealClassifier(library.book.spoilers)
         self.passages: tuple[Passage, ...] = build_passages(library.documents, self.classifier)
-        self._sentence_terms: tuple[frozenset[str], ...] = tuple(
-            frozenset(terms(s.text)) for p in self.passages for s in p.sentences
+        self._sentence_terms: tuple[tuple[str, ...], ...] = tuple(
+            tuple(terms(s.text)) for p in self.passages for s in p.sentences
         )
         corpus = [terms(f"{p.section.path} {p.text}") for p in self.passages]
         self.index = Bm25Index.build(corpus)
@@ -68,10 +70,12 @@ class Engine:
             for t in set(tokens):
                 doc_freq[t] = doc_freq.get(t, 0) + 1
         texts = [p.text for p in self.passages] + [p.section.path for p in self.passages]
-        self.vocabulary = Vocabulary(len(corpus), doc_freq, surface_counts(texts))
+        names = proper_nouns(texts) | {w for c in library.book.characters for w in words(c.name)}
+        self.vocabulary = Vocabulary(len(corpus), doc_freq, surface_counts(texts), names)
         self._aliases = alias_patterns(library.book.characters)
         self.characters = CharacterIndex(library.book.characters, self.passages)
         self.fingerprint = library.fingerprint
+        self.weights: Weights = WEIGHTS
 
     @classmethod
     def load(cls, root: Path | None = None) -> Engine:
@@ -85,6 +89,12 @@ class Engine:
         """Answer one question; ``previous`` is the question this one follows up."""
         asked = clean_question(question)
         effective = merge_followup(previous, asked) if previous else asked
+        who = _WHO_IS.match(normalise(asked))
+        if who is not None:
+            card = self.characters.card(who.group("name"))
+            if card.found:
+                excerpts = card.who + card.more
+                return Answer(asked, True, excerpts[:3], excerpts[3:], None, None, 1.0)
         query = build_query(effective, self.vocabulary, self._aliases)
         hits = [
             Hit(self.passages[h.doc], h.score)
@@ -95,16 +105,24 @@ class Engine:
             hits,
             self._terms_of,
             _heading_terms,
+            self._first_in_section,
             self.book.disagreements,
             term,
             self.not_covered_message(asked),
+            self.weights,
         )
         if effective != asked:
             return Answer(asked, answer.answered, answer.excerpts, answer.more, answer.note,
                           answer.not_covered, answer.coverage)
         return answer
 
-    def _terms_of(self, sentence: int) -> frozenset[str]:
+    def _first_in_section(self, passage: Passage) -> bool:
+        if passage.index == 0:
+            return True
+        before = self.passages[passage.index - 1]
+        return before.source.id != passage.source.id or before.section != passage.section
+
+    def _terms_of(self, sentence: int) -> tuple[str, ...]:
         return self._sentence_terms[sentence]
 
     def not_covered_message(self, question: str) -> str:

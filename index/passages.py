@@ -18,6 +18,20 @@ _OPEN_QUOTES = "“"
 _CLOSE_QUOTES = "”"
 _CLOSERS = "”\"’')]»"
 _ENDERS = ".!?…"
+# A sentence opening with one of these leans on the sentence before it (for context and for reveals).
+_LEANS_BACK = frozenset(
+    "this that these those it its they their them she her he his him but and so yet then there here such "
+    "even instead meanwhile still also later afterwards which interestingly together".split()
+)
+_FIRST_WORD = re.compile(r"[a-z']+")
+
+
+def leans_back(text: str) -> bool:
+    """True when a sentence only makes sense after the one before it ("This hope…", "But even that…")."""
+    from index.analysis import normalise
+
+    match = _FIRST_WORD.match(normalise(text).lstrip("\"'( "))
+    return bool(match) and match.group(0) in _LEANS_BACK
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,9 +182,13 @@ def build_passages(documents: Sequence[Document], classify: Classifier) -> tuple
     sentence_index = 0
     for document in documents:
         for raw in raw_passages(document):
-            sentences = []
+            sentences: list[Sentence] = []
             for text in split_sentences(raw.text):
-                sentences.append(Sentence(sentence_index, len(passages), text, classify(text, raw.section)))
+                level = classify(text, raw.section)
+                # A sentence that leans on a reveal ("This hope becomes a lifeline") reveals it too.
+                if sentences and leans_back(text) and sentences[-1].reveal >= Reveal.PART_2:
+                    level = max(level, sentences[-1].reveal)
+                sentences.append(Sentence(sentence_index, len(passages), text, level))
                 sentence_index += 1
             if sentences:
                 passages.append(Passage(len(passages), raw.source, raw.section, tuple(sentences)))

@@ -11,12 +11,26 @@ from dataclasses import dataclass
 
 from index.analysis import STOPWORDS, normalise, term, words
 from index.fuzzy import distance
+from index.model import Topic
 from index.sources import CharacterSpec
+
+# What kind of section a question is after, from how it is asked.
+_TOPIC_CUES: tuple[tuple[re.Pattern[str], Topic], ...] = (
+    (re.compile(r"\b(where|setting|set in|takes? place|took place|era|future|past|century|england|britain)\b"), Topic.SETTING),
+    (re.compile(r"\b(who wrote|author|ishiguro|published|publish|genre|when was|written|born|background|inspired)\b"), Topic.BACKGROUND),
+    (re.compile(r"\b(film|movie|adaptation|prize|award|booker|critics?|reviews?|reception|praised|compared?|comparison|worth|recommend|slow|boring|pacing|weakness|strength|lists?|acclaim)\b"), Topic.RECEPTION),
+    (re.compile(r"\b(themes?|symboli[sz]e?s?|symbol|metaphor|means?|meaning|message|about|important|style|prose|writing|human|society)\b"), Topic.THEMES),
+    (re.compile(r"\b(who is|who's|whos|who are|what is \w+ like|like as a|personality|character)\b"), Topic.CHARACTERS),
+    (re.compile(r"\b(happen|happens|happened|end|ending|die|dies|after|when|does|find out|visit)\b"), Topic.PLOT),
+)
 
 # Asking about the book as a whole leaves no content words; these mean "give me the summary".
 _WHOLE_BOOK = frozenset({"book", "novel", "story", "plot", "summary", "summarize", "summarise", "about", "overview"})
 _SUMMARY_TERMS = ("summari", "plot")
 _TITLE_WORDS = ("never", "let", "me", "go")
+LONG_WORD = 7
+FOCUS_TERMS = 3
+_PROPER = re.compile(r"(?<=[a-z,;:’'\"”)] )[A-Z][a-z]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,27 +41,37 @@ class Query:
     terms: tuple[str, ...]
     weights: Mapping[str, float]
     unknown: tuple[str, ...]
+    topics: frozenset[Topic] = frozenset()
 
     @property
     def total(self) -> float:
         return sum(self.weights.values())
 
     def coverage(self, present: Iterable[str]) -> float:
-        """Share of the question's weight whose terms are present."""
-        total = self.total
+        """Share of the question's weight whose terms are present.
+
+        A long question is judged against its few strongest terms only: members pad questions with
+        chatter, and that should not make the reviews look silent.
+        """
+        strongest = sorted(self.weights.values(), reverse=True)[:FOCUS_TERMS]
+        total = sum(strongest)
         if total <= 0:
             return 0.0
         have = set(present)
-        return sum(w for t, w in self.weights.items() if t in have) / total
+        return min(1.0, sum(w for t, w in self.weights.items() if t in have) / total)
 
 
 class Vocabulary:
     """Corpus statistics the query side needs: document frequencies and surface words for typos."""
 
-    def __init__(self, n_docs: int, doc_freq: Mapping[str, int], surface: Mapping[str, int]) -> None:
+    def __init__(
+        self, n_docs: int, doc_freq: Mapping[str, int], surface: Mapping[str, int], names: Iterable[str] = ()
+    ) -> None:
         self.n_docs = n_docs
         self._doc_freq = doc_freq
-        self._surface = surface
+        # Only names and long words are corrected: a short real word ("tape") is not a typo of "tale".
+        self._names = frozenset(names)
+        self._surface = {w: c for w, c in surface.items() if w in self._names or len(w) >= LONG_WORD}
         self._deletes: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
 
@@ -76,7 +100,12 @@ class Vocabulary:
         candidates: set[str] = set()
         for key in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
             candidates.update(index.get(key, ()))
-        close = [c for c in candidates if c != word and distance(word, c, 1) <= 1]
+        close = [
+            c for c in candidates
+            if c != word
+            and ((c in self._names and len(c) >= 5 and c[0] == word[0]) or len(word) >= LONG_WORD - 1)
+            and distance(word, c, 1) <= 1
+        ]
         if not close:
             return None
         return max(close, key=lambda c: (self._surface[c], c))
@@ -117,7 +146,8 @@ def build_query(
     if not chosen and set(raw_words) & _WHOLE_BOOK:
         chosen = list(_SUMMARY_TERMS)
     weights = {t: vocabulary.weight(t) for t in chosen}
-    return Query(text=text, terms=tuple(chosen), weights=weights, unknown=tuple(unknown))
+    topics = frozenset(topic for pattern, topic in _TOPIC_CUES if pattern.search(folded))
+    return Query(text=text, terms=tuple(chosen), weights=weights, unknown=tuple(unknown), topics=topics)
 
 
 def _drop_title(tokens: list[str]) -> list[str]:
@@ -139,3 +169,11 @@ def surface_counts(texts: Iterable[str]) -> Counter[str]:
     for text in texts:
         counts.update(w for w in words(text) if w not in STOPWORDS)
     return counts
+
+
+def proper_nouns(texts: Iterable[str]) -> set[str]:
+    """Capitalised words met mid-sentence: the names worth correcting typos towards."""
+    out: set[str] = set()
+    for text in texts:
+        out.update(w.lower() for w in _PROPER.findall(text))
+    return out

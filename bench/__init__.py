@@ -1,0 +1,1 @@
+"""Retrieval benchmarks: ``python -m bench`` (see bench/__main__.py)."""
