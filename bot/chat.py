@@ -42,8 +42,10 @@ class Chat:
 
     def run(self, stdin: TextIO) -> int:
         book = self.engine.book
-        self.say(f"Ask me about {book.title} by {book.author}. Reading progress: {self.view.progress.label}; "
-                 f"spoilers: {self.view.mode.value}. /help for commands, /quit to leave.")
+        self.say(
+            f"Ask me about {book.title} by {book.author}. Reading progress: {self.view.progress.label}; "
+            f"spoilers: {self.view.mode.value}. /help for commands, /quit to leave."
+        )
         while True:
             self.out.write("you › ")
             self.out.flush()
@@ -62,8 +64,12 @@ class Chat:
         if text.startswith("/"):
             command, _, rest = text.partition(" ")
             handler = {
-                "/help": lambda _: self.say(HELP), "/reveal": self.reveal, "/more": lambda _: self.more(),
-                "/character": self.character, "/progress": self.progress, "/spoilers": self.spoilers,
+                "/help": lambda _: self.say(HELP),
+                "/reveal": self.reveal,
+                "/more": lambda _: self.more(),
+                "/character": self.character,
+                "/progress": self.progress,
+                "/spoilers": self.spoilers,
                 "/sources": lambda _: self.sources(),
             }.get(command)
             if handler is None:
@@ -87,8 +93,10 @@ class Chat:
             self.say(textwrap.fill(answer.not_covered or "", WIDTH - 6))
             return
         if not self.rendered.citations:
-            self.say(f"Everything that answers this reveals more than {self.view.progress.label}. "
-                     "Use /spoilers tag to see it behind blocks, or /progress to change how far you've read.")
+            self.say(
+                f"Everything that answers this reveals more than {self.view.progress.label}. "
+                "Use /spoilers tag to see it behind blocks, or /progress to change how far you've read."
+            )
             return
         body = format_excerpts(self.rendered.citations, self.view, REVEAL_HINT)
         if answer.note and len({c.excerpt.source.id for c in self.rendered.citations}) > 1:
@@ -144,6 +152,8 @@ class Chat:
         self.say(f"Spoiler mode set to {self.view.mode.value}.")
 
     def sources(self) -> None:
-        lines = [f"{s.info.title}" + (f" — {s.info.author}" if s.info.author else "") +
-                 f" ({s.passages} passages)" for s in self.engine.sources()]
+        lines = [
+            f"{s.info.title}" + (f" — {s.info.author}" if s.info.author else "") + f" ({s.passages} passages)"
+            for s in self.engine.sources()
+        ]
         self.say("\n".join(lines))

@@ -24,10 +24,18 @@ def _view(args: argparse.Namespace) -> SpoilerView:
 
 
 def _add_view_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--spoilers", choices=[m.value for m in SpoilerMode], default=DEFAULT_MODE.value,
-                        help="tag (default): wrap reveals in ||spoiler tags||; hide: withhold them; off: plain")
-    parser.add_argument("--progress", choices=[p.value for p in Progress], default=DEFAULT_PROGRESS.value,
-                        help="how far the reader has read (default part-1); reveals up to it show in clear")
+    parser.add_argument(
+        "--spoilers",
+        choices=[m.value for m in SpoilerMode],
+        default=DEFAULT_MODE.value,
+        help="tag (default): wrap reveals in ||spoiler tags||; hide: withhold them; off: plain",
+    )
+    parser.add_argument(
+        "--progress",
+        choices=[p.value for p in Progress],
+        default=DEFAULT_PROGRESS.value,
+        help="how far the reader has read (default part-1); reveals up to it show in clear",
+    )
     parser.add_argument("--sources-dir", type=Path, default=None, help=argparse.SUPPRESS)
 
 

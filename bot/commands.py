@@ -21,8 +21,12 @@ MAX_STDIN_LINE = 100_000
 
 def dispatch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     handlers = {
-        "ask": _ask, "character": _character, "sources": _sources, "chat": _chat,
-        "spoilers": _spoilers, "eval": _eval,
+        "ask": _ask,
+        "character": _character,
+        "sources": _sources,
+        "chat": _chat,
+        "spoilers": _spoilers,
+        "eval": _eval,
     }
     return handlers[args.command](args, stdin, out, err)
 
@@ -122,15 +126,28 @@ def _sources(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) 
     engine = _engine(args)
     stats = engine.sources()
     if args.json:
-        emit_json([
-            {"id": s.info.id, "title": s.info.title, "author": s.info.author, "kind": s.info.kind,
-             "file": s.info.file, "sections": list(s.sections), "passages": s.passages, "sentences": s.sentences}
-            for s in stats
-        ], out)
+        emit_json(
+            [
+                {
+                    "id": s.info.id,
+                    "title": s.info.title,
+                    "author": s.info.author,
+                    "kind": s.info.kind,
+                    "file": s.info.file,
+                    "sections": list(s.sections),
+                    "passages": s.passages,
+                    "sentences": s.sentences,
+                }
+                for s in stats
+            ],
+            out,
+        )
         return 0
     book = engine.book
-    out.write(f"{book.title} by {book.author} ({book.year}): {len(stats)} reviews, "
-              f"{len(engine.passages)} passages, {engine.sentence_count} sentences\n\n")
+    out.write(
+        f"{book.title} by {book.author} ({book.year}): {len(stats)} reviews, "
+        f"{len(engine.passages)} passages, {engine.sentence_count} sentences\n\n"
+    )
     for s in stats:
         out.write(f"{s.info.id}: {s.info.title}" + (f" — {s.info.author}" if s.info.author else "") + "\n")
         out.write(f"    {s.info.kind}, {len(s.sections)} sections, {s.passages} passages, {s.sentences} sentences\n")
@@ -153,8 +170,15 @@ def _spoilers(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO)
             continue
         for sentence in passage.sentences:
             match = engine.classifier.explain(sentence.text, passage.section)
-            rows.append({"sentence": sentence.index, "section": passage.section.path,
-                         "level": sentence.reveal.key, "why": list(match.reasons), "text": sentence.text})
+            rows.append(
+                {
+                    "sentence": sentence.index,
+                    "section": passage.section.path,
+                    "level": sentence.reveal.key,
+                    "why": list(match.reasons),
+                    "text": sentence.text,
+                }
+            )
     if args.json:
         for row in rows:
             emit_json(row, out)
@@ -170,7 +194,9 @@ def _eval(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> 
 
     for path in (args.questions, args.spoiler_labels):
         if not Path(path).is_file():
-            err.write(f"bookclub: {path} not found (run from the repository root, or pass --questions/--spoiler-labels)\n")
+            err.write(
+                f"bookclub: {path} not found (run from the repository root, or pass --questions/--spoiler-labels)\n"
+            )
             return EXIT_USAGE
     engine = _engine(args)
     retrieval = evaluate_retrieval(engine, load_questions(args.questions))
@@ -182,8 +208,10 @@ def _eval(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> 
         r, s = summary["retrieval"], summary["spoilers"]
         out.write(
             f"retrieval: {r['answerable']} answerable + {r['off_topic']} off-topic questions\n"
-            f"  hit@1 {r['hit@1']:.3f}   hit@3 {r['hit@3']:.3f}   MRR {r['mrr']:.3f}   casual hit@3 {r['casual_hit@3']:.3f}\n"
-            f"  abstained: {r['off_topic_abstained']}/{r['off_topic']} off-topic, {r['real_abstained']}/{r['answerable']} real\n"
+            f"  hit@1 {r['hit@1']:.3f}   hit@3 {r['hit@3']:.3f}   MRR {r['mrr']:.3f}"
+            f"   casual hit@3 {r['casual_hit@3']:.3f}\n"
+            f"  abstained: {r['off_topic_abstained']}/{r['off_topic']} off-topic,"
+            f" {r['real_abstained']}/{r['answerable']} real\n"
             f"spoilers: {s['sentences']} labelled sentences at default progress (Part 1)\n"
             f"  precision {s['precision']:.3f}   recall {s['recall']:.3f}   reveals in clear {s['reveals_in_clear']}"
             f"   plain wrapped {s['plain_wrapped']}   exact level {s['level_exact']:.3f}\n"

@@ -38,6 +38,8 @@ def unescape(text: str) -> str:
 
 def spoiler(text: str) -> str:
     """Wrap already-escaped text in a spoiler tag; escaped text holds no bare ``|`` to close it early."""
+    if text.endswith("\\"):
+        text += " "  # keep an escaped backslash from touching the closing tag
     return f"||{text}||"
 
 

@@ -98,7 +98,7 @@ def _excerpt_line(excerpt: Excerpt, n: int, view: SpoilerView, limit: int) -> tu
     length = 0
     suffix = f" [{n}]"
     for sentence in excerpt.sentences:
-        text = escape(sentence.text)
+        text = escape(" ".join(sentence.text.split()))
         is_spoiler = view.is_spoiler(sentence.reveal)
         if length and length + len(text) + 6 + len(suffix) > limit:
             break
@@ -122,7 +122,9 @@ def _question_header(question: str) -> str:
     return f"**Q:** {escape(truncate_words(question, QUESTION_SHOWN))}"
 
 
-def render_answer(answer: Answer, view: SpoilerView, limit: int = MESSAGE_LIMIT, *, excerpts: Sequence[Excerpt] | None = None) -> Rendered:
+def render_answer(
+    answer: Answer, view: SpoilerView, limit: int = MESSAGE_LIMIT, *, excerpts: Sequence[Excerpt] | None = None
+) -> Rendered:
     """Lay out an answer so that ``message`` fits ``limit`` characters, dropping the weakest excerpts first."""
     header = _question_header(answer.question)
     chosen = list(answer.excerpts if excerpts is None else excerpts)
@@ -140,7 +142,9 @@ def render_answer(answer: Answer, view: SpoilerView, limit: int = MESSAGE_LIMIT,
         chosen = chosen[:-1]
 
 
-def _layout(answer: Answer, view: SpoilerView, header: str, chosen: Sequence[Excerpt], hidden: int, limit: int) -> Rendered:
+def _layout(
+    answer: Answer, view: SpoilerView, header: str, chosen: Sequence[Excerpt], hidden: int, limit: int
+) -> Rendered:
     lines: list[str] = []
     citations: list[Citation] = []
     budget = max(200, (limit - len(header) - 600) // max(1, len(chosen)))
@@ -237,8 +241,16 @@ def render_card(card: CharacterCard, view: SpoilerView, limit: int = MESSAGE_LIM
     appears = f"Appears with: {', '.join(card.appears_with)}" if card.appears_with else ""
     aliases = "also: " + ", ".join(card.aliases) if card.aliases else ""
     return RenderedCard(
-        card.name, aliases, tuple(lines[:who_count]), tuple(lines[who_count:]), escape(appears),
-        tuple(f"[{c.n}] {c.label}" for c in citations), tuple(citations), spoilers, True, "",
+        card.name,
+        aliases,
+        tuple(lines[:who_count]),
+        tuple(lines[who_count:]),
+        escape(appears),
+        tuple(f"[{c.n}] {c.label}" for c in citations),
+        tuple(citations),
+        spoilers,
+        True,
+        "",
     )
 
 

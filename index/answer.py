@@ -7,17 +7,14 @@ ones (both ranges overlap), but "does the evidence contain what was asked" can.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from index.analysis import normalise
 from index.excerpts import Answer, Excerpt
 from index.model import Passage, Topic
 from index.passages import leans_back
 from index.query import Query
 from index.sources import DisagreementSpec
-
 
 ABSTAIN_BELOW = 0.46
 SHOW_WITHIN = 0.6
@@ -82,7 +79,11 @@ def sentence_bm25(query: Query, tokens: Sequence[str]) -> float:
 
 
 def _score_passage(
-    query: Query, hit: Hit, best_bm25: float, terms_of: TermsOf, heading_terms: frozenset[str],
+    query: Query,
+    hit: Hit,
+    best_bm25: float,
+    terms_of: TermsOf,
+    heading_terms: frozenset[str],
     first_in_section: bool = False,
     weights: Weights = WEIGHTS,
 ) -> list[Excerpt]:
@@ -119,9 +120,7 @@ def _score_passage(
             - weights.window * (len(window) - 1)
             - weights.length * max(0.0, (length - 220) / 220)
         )
-        scored.append(
-            Excerpt(passage, tuple(passage.sentences[i] for i in window), round(score, 6), evidence)
-        )
+        scored.append(Excerpt(passage, tuple(passage.sentences[i] for i in window), round(score, 6), evidence))
     return scored
 
 
@@ -159,7 +158,9 @@ def _overlaps(a: Excerpt, chosen: Sequence[Excerpt]) -> bool:
     return any(keys & set(c.key) for c in chosen)
 
 
-def _disagreement(query: Query, specs: Sequence[DisagreementSpec], cue_terms: Callable[[str], str]) -> DisagreementSpec | None:
+def _disagreement(
+    query: Query, specs: Sequence[DisagreementSpec], cue_terms: Callable[[str], str]
+) -> DisagreementSpec | None:
     for spec in specs:
         if {cue_terms(c) for c in spec.cues} & set(query.terms):
             return spec
@@ -185,7 +186,12 @@ def compose(
     for hit in hits:
         candidates.extend(
             _score_passage(
-                query, hit, best_bm25, terms_of, heading_terms(hit.passage), first_in_section(hit.passage),
+                query,
+                hit,
+                best_bm25,
+                terms_of,
+                heading_terms(hit.passage),
+                first_in_section(hit.passage),
                 weights,
             )
         )

@@ -45,6 +45,9 @@ _NS_PER_POSTING = 6.0
 _NS_PER_DOC = 1.5
 # The allowances are kept this far (relatively) below θ so rounding cannot make their sum reach it.
 _ALLOWANCE_SLACK = 1e-9
+# Pruning rounds before giving up, and how much deeper each round reads the uncovered terms.
+_MAX_ROUNDS = 5
+_DEEPEN = 4
 
 _ARRAY_NAMES = ("indptr", "docs", "weights", "tfs", "impact_docs", "impact_neg_weights", "idf", "doc_len")
 
@@ -533,48 +536,66 @@ class Bm25Index:
             return _hits(impact_docs[low:stop], -neg_weights[low:stop])
         starts = [low + tid for tid, low in zip(terms, lows, strict=True)]
 
-        # Phase 1: the top `depth` postings of every term, scored exactly, give θ.
-        depth = k
-        seeds = _union([impact_docs[low : low + min(depth, df)] for low, df in zip(lows, dfs, strict=True)])
-        seed_scores = self._score(seeds, starts, dfs, repeated)
-        if max(dfs) <= depth:  # every posting was seen: this is the whole matching set
-            if len(seeds) < k and has_zero:
-                return None
-            return _select(seeds, seed_scores, k)
-        theta = float(np.partition(seed_scores, len(seeds) - k)[len(seeds) - k])
-        # A document outside every seed prefix has weight <= the next impact weight per term.
-        nexts = [
-            -float(neg_weights[low + depth]) if df > depth else 0.0 for low, df in zip(lows, dfs, strict=True)
-        ]
-        if _ordered_sum(nexts, rows) < theta:
-            return _select(seeds, seed_scores, k)
-
-        # Phase 2: allowances summing below θ, cheapest (most common) terms first.
+        # Seeds: the top k postings of every term, scored exactly; the k-th best is a lower
+        # bound θ on the answer's k-th score. Then either certify, or deepen the terms that the
+        # allowance cannot cover (rare terms' top postings usually hold the best documents, so
+        # deepening them raises θ quickly), and finally score everything above the allowances.
         multiplicity = [0] * len(terms)
         for row in rows:
             multiplicity[row] += 1
-        allowance = [0.0] * len(terms)
-        budget = theta * (1.0 - _ALLOWANCE_SLACK)
-        for row in sorted(range(len(terms)), key=dfs.__getitem__, reverse=True):
-            give = min(nexts[row], budget / multiplicity[row])
-            allowance[row] = give
-            budget = max(0.0, budget - give * multiplicity[row])
-        if not _ordered_sum(allowance, rows) < theta:
-            return None
-        parts = [seeds]
-        extra = 0
-        for row, (low, df) in enumerate(zip(lows, dfs, strict=True)):
-            if allowance[row] < nexts[row]:
-                stop = low + int(neg_weights[low : low + df].searchsorted(-allowance[row], side="left"))
-                if stop > low + depth:
-                    parts.append(impact_docs[low + depth : stop])
-                    extra += stop - low - depth
-        # Estimated cost of scoring the candidates versus reading every posting.
-        exhaustive = _NS_PER_POSTING * sum(dfs[row] for row in rows) + _NS_PER_DOC * self._n_docs
-        if _NS_PER_RANDOM_ACCESS * (extra + len(seeds)) * len(terms) > exhaustive:
-            return None
-        candidates = _union(parts)
-        return _select(candidates, self._score(candidates, starts, dfs, repeated), k)
+        by_df = sorted(range(len(terms)), key=dfs.__getitem__, reverse=True)
+        exhaustive_ns = _NS_PER_POSTING * sum(dfs[row] for row in rows) + _NS_PER_DOC * self._n_docs
+        depths = [min(k, df) for df in dfs]
+        candidates = _union([impact_docs[low : low + d] for low, d in zip(lows, depths, strict=True)])
+        for _round in range(_MAX_ROUNDS):
+            scores = self._score(candidates, starts, dfs, repeated)
+            if depths == dfs:  # every posting was seen: this is the whole matching set
+                if len(candidates) < k and has_zero:
+                    return None
+                return _select(candidates, scores, k)
+            # Some term has more than k postings, all of its first `depth` >= k are candidates.
+            theta = float(np.partition(scores, len(scores) - k)[len(scores) - k])
+            # An unseen document's weight per term is at most that term's next impact weight.
+            nexts = [
+                -float(neg_weights[low + d]) if d < df else 0.0
+                for low, d, df in zip(lows, depths, dfs, strict=True)
+            ]
+            if _ordered_sum(nexts, rows) < theta:
+                return _select(candidates, scores, k)
+            # Allowances summing below θ, most common terms first (skipping them is cheapest).
+            allowance = [0.0] * len(terms)
+            budget = theta * (1.0 - _ALLOWANCE_SLACK)
+            for row in by_df:
+                give = min(nexts[row], budget / multiplicity[row])
+                allowance[row] = give
+                budget = max(0.0, budget - give * multiplicity[row])
+            if not _ordered_sum(allowance, rows) < theta:
+                return None
+            stops = [
+                int(neg_weights[low : low + df].searchsorted(-allowance[row], side="left"))
+                if allowance[row] < nexts[row]
+                else depth
+                for row, (low, depth, df) in enumerate(zip(lows, depths, dfs, strict=True))
+            ]
+            extra = sum(stops) - sum(depths)
+            final = extra <= len(candidates) or _round == _MAX_ROUNDS - 1
+            if not final:  # deepen the uncovered terms geometrically, to raise θ first
+                stops = [
+                    min(stop, depth * _DEEPEN) for stop, depth in zip(stops, depths, strict=True)
+                ]
+                extra = sum(stops) - sum(depths)
+            if _NS_PER_RANDOM_ACCESS * (len(candidates) + extra) * len(terms) > exhaustive_ns:
+                return None
+            parts = [candidates]
+            for low, depth, stop in zip(lows, depths, stops, strict=True):
+                if stop > depth:
+                    parts.append(impact_docs[low + depth : low + stop])
+            candidates = _union(parts)
+            depths = stops
+            if final:
+                # Certified: Σ allowance < θ <= the k-th score among these candidates.
+                return _select(candidates, self._score(candidates, starts, dfs, repeated), k)
+        return None
 
 
 # ---------------------------------------------------------------------- helpers

@@ -49,7 +49,11 @@ class CharacterIndex:
         self._characters: list[_Character] = []
         for spec in specs:
             keys = tuple(dict.fromkeys(_key(k) for k in (spec.name, *spec.aliases) if _key(k)))
-            names = sorted({_key(spec.name), *(_key(a) for a in spec.aliases if not a.lower().startswith("the "))}, key=len, reverse=True)
+            names = sorted(
+                {_key(spec.name), *(_key(a) for a in spec.aliases if not a.lower().startswith("the "))},
+                key=len,
+                reverse=True,
+            )
             mention = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(n) for n in names if n) + r")(?![a-z0-9])")
             who = tuple(re.compile(r"(?<![a-z0-9])" + re.escape(_key(w))) for w in spec.who)
             self._characters.append(_Character(spec, keys, mention, who))
@@ -115,9 +119,7 @@ class CharacterIndex:
             ((self._who_score(character, p, i), p.index, i, p) for p, i in self._mentions[character.spec.name]),
             key=lambda item: (-item[0], item[1], item[2]),
         )
-        excerpts = [
-            Excerpt(p, (p.sentences[i],), round(score, 6), 1.0) for score, _, i, p in scored
-        ]
+        excerpts = [Excerpt(p, (p.sentences[i],), round(score, 6), 1.0) for score, _, i, p in scored]
         who, more = tuple(excerpts[:WHO_COUNT]), tuple(excerpts[WHO_COUNT : WHO_COUNT + MORE_COUNT])
         together: Counter[str] = Counter()
         for other in self._characters:

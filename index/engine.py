@@ -23,7 +23,9 @@ from index.sources import BookSpec, Library, default_sources_dir, load_library
 from index.spoilers import RevealClassifier
 
 MAX_QUESTION_CHARS = 500
-_WHO_IS = re.compile(r"^\s*(?:who|whos|who's|who is)\s*(?:is|was|are|'s)?\s+(?:the\s+)?(?P<name>[^?!.]{1,60}?)\s*[?!.]*\s*$")
+_WHO_IS = re.compile(
+    r"^\s*(?:who|whos|who's|who is)\s*(?:is|was|are|'s)?\s+(?:the\s+)?(?P<name>[^?!.]{1,60}?)\s*[?!.]*\s*$"
+)
 PASSAGES_CONSIDERED = 12
 
 
@@ -96,10 +98,7 @@ class Engine:
                 excerpts = card.who + card.more
                 return Answer(asked, True, excerpts[:3], excerpts[3:], None, None, 1.0)
         query = build_query(effective, self.vocabulary, self._aliases)
-        hits = [
-            Hit(self.passages[h.doc], h.score)
-            for h in self.index.matching(list(query.terms), PASSAGES_CONSIDERED)
-        ]
+        hits = [Hit(self.passages[h.doc], h.score) for h in self.index.matching(list(query.terms), PASSAGES_CONSIDERED)]
         answer = compose(
             query,
             hits,
@@ -112,8 +111,9 @@ class Engine:
             self.weights,
         )
         if effective != asked:
-            return Answer(asked, answer.answered, answer.excerpts, answer.more, answer.note,
-                          answer.not_covered, answer.coverage)
+            return Answer(
+                asked, answer.answered, answer.excerpts, answer.more, answer.note, answer.not_covered, answer.coverage
+            )
         return answer
 
     def _first_in_section(self, passage: Passage) -> bool:

@@ -38,10 +38,7 @@ class RetrievalReport:
     results: list[QuestionResult] = field(default_factory=list)
 
     def _answerable(self, casual: bool | None = None) -> list[QuestionResult]:
-        return [
-            r for r in self.results
-            if not r.question.off_topic and (casual is None or r.question.casual == casual)
-        ]
+        return [r for r in self.results if not r.question.off_topic and (casual is None or r.question.casual == casual)]
 
     def hit_at(self, k: int, casual: bool | None = None) -> float:
         rows = self._answerable(casual)
@@ -85,8 +82,13 @@ def load_questions(path: Path) -> list[Question]:
         try:
             row = json.loads(line)
             out.append(
-                Question(row["id"], row["question"], row["category"], bool(row.get("casual")),
-                         tuple(row.get("evidence") or ()))
+                Question(
+                    row["id"],
+                    row["question"],
+                    row["category"],
+                    bool(row.get("casual")),
+                    tuple(row.get("evidence") or ()),
+                )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise BookclubError(f"{path.name}: line {number}: not a question record ({error})") from None
@@ -133,7 +135,7 @@ class SpoilerReport:
         return tp, fp, fn, tn
 
     def summary(self) -> dict[str, float | int]:
-        tp, fp, fn, tn = self.counts()
+        tp, fp, fn, _tn = self.counts()
         exact = sum(1 for r in self.rows if r.predicted == r.sentence.level)
         return {
             "sentences": len(self.rows),
@@ -171,8 +173,7 @@ def evaluate_spoilers(engine: Engine, labelled: Sequence[LabelledSentence]) -> S
             # Our splitter may cut differently: take the highest level of the corpus sentences it spans.
             parts = [located.get(s) for s in split_sentences(item.text)]
             overlapping = [
-                s.reveal for p in engine.passages for s in p.sentences
-                if item.text in s.text or s.text in item.text
+                s.reveal for p in engine.passages for s in p.sentences if item.text in s.text or s.text in item.text
             ]
             candidates = [lv for lv in parts if lv is not None] + overlapping
             level = max(candidates) if candidates else engine.classifier.explain(item.text).level

@@ -20,8 +20,40 @@ _CLOSERS = "”\"’')]»"
 _ENDERS = ".!?…"
 # A sentence opening with one of these leans on the sentence before it (for context and for reveals).
 _LEANS_BACK = frozenset(
-    "this that these those it its they their them she her he his him but and so yet then there here such "
-    "even instead meanwhile still also later afterwards which interestingly together".split()
+    [
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "they",
+        "their",
+        "them",
+        "she",
+        "her",
+        "he",
+        "his",
+        "him",
+        "but",
+        "and",
+        "so",
+        "yet",
+        "then",
+        "there",
+        "here",
+        "such",
+        "even",
+        "instead",
+        "meanwhile",
+        "still",
+        "also",
+        "later",
+        "afterwards",
+        "which",
+        "interestingly",
+        "together",
+    ]
 )
 _FIRST_WORD = re.compile(r"[a-z']+")
 
@@ -31,7 +63,7 @@ def leans_back(text: str) -> bool:
     from index.analysis import normalise
 
     match = _FIRST_WORD.match(normalise(text).lstrip("\"'( "))
-    return bool(match) and match.group(0) in _LEANS_BACK
+    return match is not None and match.group(0) in _LEANS_BACK
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +154,7 @@ def split_sentences(text: str) -> list[str]:
         inside_quote = depths is not None and depths[end - 1] > 0 and text[end - 1] not in _CLOSERS
         if depths is not None and text[end - 1] in _CLOSE_QUOTES:
             inside_quote = depths[end - 1] > 1
-        starts_new = following.isupper() or following.isdigit() or following in "“\"‘(["
+        starts_new = following.isupper() or following.isdigit() or following in '“"‘(['
         if char == "." and end == i + 1 and _ends_with_abbreviation(text, i):
             starts_new = False
         if starts_new and not inside_quote:

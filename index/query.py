@@ -16,10 +16,28 @@ from index.sources import CharacterSpec
 
 # What kind of section a question is after, from how it is asked.
 _TOPIC_CUES: tuple[tuple[re.Pattern[str], Topic], ...] = (
-    (re.compile(r"\b(where|setting|set in|takes? place|took place|era|future|past|century|england|britain)\b"), Topic.SETTING),
-    (re.compile(r"\b(who wrote|author|ishiguro|published|publish|genre|when was|written|born|background|inspired)\b"), Topic.BACKGROUND),
-    (re.compile(r"\b(film|movie|adaptation|prize|award|booker|critics?|reviews?|reception|praised|compared?|comparison|worth|recommend|slow|boring|pacing|weakness|strength|lists?|acclaim)\b"), Topic.RECEPTION),
-    (re.compile(r"\b(themes?|symboli[sz]e?s?|symbol|metaphor|means?|meaning|message|about|important|style|prose|writing|human|society)\b"), Topic.THEMES),
+    (
+        re.compile(r"\b(where|setting|set in|takes? place|took place|era|future|past|century|england|britain)\b"),
+        Topic.SETTING,
+    ),
+    (
+        re.compile(
+            r"\b(who wrote|author|ishiguro|published|publish|genre|when was|written|born|background|inspired)\b"
+        ),
+        Topic.BACKGROUND,
+    ),
+    (
+        re.compile(
+            r"\b(film|movie|adaptation|prize|award|booker|critics?|reviews?|reception|praised|compared?|comparison|worth|recommend|slow|boring|pacing|weakness|strength|lists?|acclaim)\b"
+        ),
+        Topic.RECEPTION,
+    ),
+    (
+        re.compile(
+            r"\b(themes?|symboli[sz]e?s?|symbol|metaphor|means?|meaning|message|about|important|style|prose|writing|human|society)\b"
+        ),
+        Topic.THEMES,
+    ),
     (re.compile(r"\b(who is|who's|whos|who are|what is \w+ like|like as a|personality|character)\b"), Topic.CHARACTERS),
     (re.compile(r"\b(happen|happens|happened|end|ending|die|dies|after|when|does|find out|visit)\b"), Topic.PLOT),
 )
@@ -101,7 +119,8 @@ class Vocabulary:
         for key in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
             candidates.update(index.get(key, ()))
         close = [
-            c for c in candidates
+            c
+            for c in candidates
             if c != word
             and ((c in self._names and len(c) >= 5 and c[0] == word[0]) or len(word) >= LONG_WORD - 1)
             and distance(word, c, 1) <= 1
@@ -121,9 +140,7 @@ def alias_patterns(characters: Sequence[CharacterSpec]) -> tuple[tuple[re.Patter
     return tuple(out)
 
 
-def build_query(
-    text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pattern[str], str]]
-) -> Query:
+def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pattern[str], str]]) -> Query:
     folded = normalise(text)
     raw_words = words(text)
     for pattern, name in aliases:

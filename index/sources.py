@@ -198,9 +198,7 @@ def _load_document(root: Path, spec: ReviewSpec) -> tuple[Document, bytes]:
             raise SourceError(label, f"sections.{index}", "needs 'heading' or 'starts'")
         if section.heading is not None and section.heading not in lines:
             raise SourceError(label, f"sections.{index}.heading", f"no line reads {section.heading!r}")
-        if section.starts is not None and not any(
-            _loose(line).startswith(_loose(section.starts)) for line in lines
-        ):
+        if section.starts is not None and not any(_loose(line).startswith(_loose(section.starts)) for line in lines):
             raise SourceError(label, f"sections.{index}.starts", f"no line starts {section.starts!r}")
     info = SourceInfo(id=spec.id, title=spec.title, author=spec.author, kind=spec.kind, file=spec.file)
     return Document(info=info, lines=lines, sections=spec.sections), data

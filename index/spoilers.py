@@ -100,9 +100,7 @@ class RevealClassifier:
     """Classifies sentences with the manifest's events and reveal-language rules."""
 
     def __init__(self, spec: SpoilerSpec) -> None:
-        self._rules: Sequence[_CompiledRule] = tuple(
-            _compile(rule) for rule in (*spec.events, *spec.language)
-        )
+        self._rules: Sequence[_CompiledRule] = tuple(_compile(rule) for rule in (*spec.events, *spec.language))
 
     def explain(self, text: str, section: Section | None = None) -> RevealMatch:
         """The level and the names of the rules that set it (for moderators' audits)."""

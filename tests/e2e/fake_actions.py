@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from tests.e2e.fake_commands import OptionBuilder
 from tests.e2e.fake_models import JSON, FakeChannel, FakeUser, Perm
-from tests.e2e.fake_records import CommandNotAvailable, HarnessError, InteractionRecord, StoredMessage
+from tests.e2e.fake_records import (
+    CommandNotAvailable,
+    HarnessError,
+    InteractionRecord,
+    StoredMessage,
+)
 
 if TYPE_CHECKING:
     from tests.e2e.fake_discord import FakeDiscord

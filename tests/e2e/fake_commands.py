@@ -70,7 +70,8 @@ class CommandRegistry:
         if guild is not None and required is not None:
             perms = guild.permissions_for(user_id, channel)
             if perms & int(required) != int(required) or (required == "0" and perms != Perm.ALL):
-                raise CommandNotAvailable(f"user {user_id} lacks permissions {required} for {name!r}")
+                raise CommandNotAvailable(
+                    f"user {user_id} lacks permissions {required} for {name!r}")
         return cmd
 
 
@@ -120,7 +121,8 @@ class OptionBuilder:
         checks: dict[int, tuple[type, ...]] = {STRING: (str,), INTEGER: (int,), BOOLEAN: (bool,),
                                                NUMBER: (int, float)}
         if otype in checks:
-            if not isinstance(value, checks[otype]) or (otype != BOOLEAN and isinstance(value, bool)):
+            is_bool = isinstance(value, bool)
+            if not isinstance(value, checks[otype]) or (otype != BOOLEAN and is_bool):
                 raise CommandNotAvailable(f"option {name!r} expects type {otype}, got {value!r}")
             self._check_range(spec, value)
             return value

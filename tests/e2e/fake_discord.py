@@ -18,11 +18,27 @@ from tests.e2e import fake_actions
 from tests.e2e.fake_commands import CommandRegistry
 from tests.e2e.fake_gateway import FakeGateway, GatewaySession
 from tests.e2e.fake_models import (
-    JSON, ChannelType, FakeChannel, FakeClock, FakeGuild, FakeMember, FakeRole, FakeUser,
-    Intent, Overwrite, Perm, Snowflakes, timestamp_of,
+    JSON,
+    ChannelType,
+    FakeChannel,
+    FakeClock,
+    FakeGuild,
+    FakeMember,
+    FakeRole,
+    FakeUser,
+    Intent,
+    Overwrite,
+    Perm,
+    Snowflakes,
+    timestamp_of,
 )
 from tests.e2e.fake_records import (
-    HarnessError, InteractionRecord, Notifier, ProtocolError, RequestRecord, SentPayload,
+    HarnessError,
+    InteractionRecord,
+    Notifier,
+    ProtocolError,
+    RequestRecord,
+    SentPayload,
     StoredMessage,
 )
 from tests.e2e.fake_rest import RestApi
@@ -202,8 +218,8 @@ class FakeDiscord:
     # ----------------------------------------------------------------- waiting
     async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0,
                          what: str = "condition") -> None:
-        """Wait until ``predicate()`` holds (re-checked on every state change)."""
-        await self.notifier.wait_until(predicate, timeout, what)
+        """Wait until ``predicate()`` holds (re-checked on every change and every 20 ms)."""
+        await self.notifier.wait_until(predicate, timeout, what, poll=0.02)
 
     async def wait_for_message(self, predicate: Callable[[StoredMessage], bool] | None = None, *,
                                channel: FakeChannel | None = None, author: FakeUser | None = None,
@@ -264,7 +280,8 @@ class FakeDiscord:
                 continue
             full = session.has(Intent.GUILD_PRESENCES)
             member_ids = list(guild.members) if full else [self.bot_user.id]
-            payloads.append(guild.create_payload(member_ids, guild.members[self.bot_user.id].joined_at))
+            joined_at = guild.members[self.bot_user.id].joined_at
+            payloads.append(guild.create_payload(member_ids, joined_at))
         return payloads
 
     def member_chunk_payload(self, guild_id: int, nonce: str | None) -> JSON:
@@ -305,7 +322,8 @@ class FakeDiscord:
         }
 
     def store_message(self, channel: FakeChannel, author: FakeUser, data: JSON, kind: str, *,
-                      request: JSON | None = None, interaction_id: int | None = None) -> StoredMessage:
+                      request: JSON | None = None,
+                      interaction_id: int | None = None) -> StoredMessage:
         """Store a new message and dispatch MESSAGE_CREATE if the bot would see it."""
         msg = StoredMessage(int(data["id"]), channel.id, channel.guild_id, author, data, kind,
                             interaction_id=interaction_id)
@@ -320,9 +338,9 @@ class FakeDiscord:
         msg.history.append(dict(msg.data))
         msg.requests.append(payload)
         data = dict(msg.data)
-        for key in ("content", "components", "attachments"):
+        for key, empty in (("content", ""), ("components", []), ("attachments", [])):
             if key in payload:
-                data[key] = payload[key] if payload[key] is not None else ([] if key != "content" else "")
+                data[key] = empty if payload[key] is None else payload[key]
         if "embeds" in payload:
             data["embeds"] = [{"type": "rich", **e} for e in payload["embeds"] or []]
         if "flags" in payload and payload["flags"] is not None:
@@ -340,15 +358,16 @@ class FakeDiscord:
     def record_sent(self, kind: str, payload: JSON, msg: StoredMessage | None,
                     interaction: InteractionRecord | None = None) -> None:
         """Log a message-bearing payload the bot sent."""
-        self.sent.append(SentPayload(kind, payload, msg.channel_id if msg else None,
-                                     msg.id if msg else None, interaction.id if interaction else None))
+        self.sent.append(SentPayload(
+            kind, payload, msg.channel_id if msg else None, msg.id if msg else None,
+            interaction.id if interaction else None))
 
     def emit_message(self, event: str, msg: StoredMessage) -> None:
         """Dispatch a message event, honouring intents and the MESSAGE_CONTENT rules."""
         self.notifier.notify()
         session = self.gateway.current
         dm = msg.guild_id is None
-        if session is None or msg.ephemeral or msg.loading and event == "MESSAGE_CREATE":
+        if session is None or msg.ephemeral or (msg.loading and event == "MESSAGE_CREATE"):
             return
         if not session.has(Intent.DIRECT_MESSAGES if dm else Intent.GUILD_MESSAGES):
             return
@@ -403,8 +422,8 @@ class FakeDiscord:
                     user: FakeUser | None = None, channel: FakeChannel | None = None,
                     locale: str = "en-US") -> InteractionRecord:
         """Invoke a synced slash command; ``name`` may be ``"group sub"``. Returns at once."""
-        return fake_actions.slash(self, name, options or {}, user or self.member, channel or self.general,
-                     locale)
+        return fake_actions.slash(self, name, options or {}, user or self.member,
+                                  channel or self.general, locale)
 
     async def autocomplete(self, name: str, options: Mapping[str, Any], focused: str, *,
                            user: FakeUser | None = None, channel: FakeChannel | None = None,
@@ -412,9 +431,11 @@ class FakeDiscord:
         """Send an autocomplete interaction and return the bot's choices."""
         record = fake_actions.autocomplete(self, name, options, focused, user or self.member,
                               channel or self.general)
-        await record.wait_response(timeout)
+        await record.wait_until(lambda r: r.responded or bool(r.errors), timeout,
+                                "autocomplete result")
         if record.choices is None:
-            raise HarnessError(f"autocomplete answered with callback type {record.callback_type}")
+            problems = "; ".join(str(e) for e in record.errors) or f"type {record.callback_type}"
+            raise HarnessError(f"autocomplete was not answered with choices: {problems}")
         return record.choices
 
     async def click(self, message: StoredMessage | int, custom_id: str, *,

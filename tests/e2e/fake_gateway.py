@@ -148,7 +148,10 @@ class FakeGateway:
                 if msg.type is not WSMsgType.TEXT:
                     self.host.record_error("gateway", f"unexpected frame type {msg.type!r}")
                     continue
-                session = await self._on_frame(conn, session, json.loads(msg.data))
+                try:
+                    session = await self._on_frame(conn, session, json.loads(msg.data))
+                except Exception as exc:  # keep the socket alive; make the test fail
+                    self.host.record_error("fake_internal", f"gateway frame failed: {exc!r}")
         finally:
             self.connections.discard(conn)
             if session is not None and session.conn is conn:

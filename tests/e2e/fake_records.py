@@ -34,8 +34,13 @@ class Notifier:
             if not future.done():
                 future.set_result(None)
 
-    async def wait_until(self, predicate: Callable[[], bool], timeout: float, what: str) -> None:
-        """Wait until ``predicate()`` is true; raise ``TimeoutError`` naming ``what``."""
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float, what: str, *,
+                         poll: float | None = None) -> None:
+        """Wait until ``predicate()`` is true; raise ``TimeoutError`` naming ``what``.
+
+        Re-checks on every ``notify()`` and, if ``poll`` is set, at least that often (needed
+        when the predicate also looks at state the fake does not own, e.g. bot attributes).
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not predicate():
@@ -44,7 +49,7 @@ class Notifier:
                 raise TimeoutError(f"timed out after {timeout:.1f}s waiting for {what}")
             future: asyncio.Future[None] = loop.create_future()
             self._futures.append(future)
-            await asyncio.wait([future], timeout=remaining)
+            await asyncio.wait([future], timeout=min(remaining, poll or remaining))
 
 
 @dataclass

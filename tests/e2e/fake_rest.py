@@ -62,7 +62,8 @@ class RestApi:
         self.fake = fake
         hooks = InteractionApi(fake, self)
         ch, msg = rf"/channels/{ID}", rf"/channels/{ID}/messages/{ID}"
-        cmds, guild_cmds = rf"/applications/{ID}/commands", rf"/applications/{ID}/guilds/{ID}/commands"
+        cmds = rf"/applications/{ID}/commands"
+        guild_cmds = rf"/applications/{ID}/guilds/{ID}/commands"
         hook = r"/webhooks/(\d+)/([^/]+)"
         table: list[tuple[str, str, Handler, bool]] = [
             ("GET", r"/users/@me", self.get_me, True),
@@ -152,7 +153,7 @@ class RestApi:
                 if auth and request.headers.get("Authorization") != f"Bot {self.fake.token}":
                     response = self.fail(request, "unauthorized", 401, 0, "401: Unauthorized")
                 else:
-                    response = await handler(Call(request, match.groups(), body, files))
+                    response = await self._run(handler, Call(request, match.groups(), body, files))
                 break
         if response is None:
             response = self.fail(request, "unknown_route", 404, 0, "404: Not Found",
@@ -160,10 +161,18 @@ class RestApi:
         record.status = response.status
         return response
 
+    async def _run(self, handler: Handler, call: Call) -> web.Response:
+        try:
+            return await handler(call)
+        except Exception as exc:  # a fake bug must not become a 5xx (discord.py would retry)
+            return self.fail(call, "fake_internal", 400, 0, "fake Discord crashed",
+                             detail=f"{exc!r}")
+
     # ----------------------------------------------------------------- identity
     async def get_me(self, call: Call) -> web.Response:
         """GET /users/@me."""
-        return json_response(self.fake.bot_user.payload() | {"verified": True, "mfa_enabled": False})
+        me = self.fake.bot_user.payload()
+        return json_response(me | {"verified": True, "mfa_enabled": False})
 
     async def get_application(self, call: Call) -> web.Response:
         """GET /oauth2/applications/@me."""
@@ -193,8 +202,8 @@ class RestApi:
     # ----------------------------------------------------------------- commands
     def _app_scope(self, call: Call) -> tuple[int | None, web.Response | None]:
         if int(call.params[0]) != self.fake.application_id:
-            return None, self.fail(call, "forbidden", 403, 20012,
-                                   "You are not authorized to perform this action on this application")
+            return None, self.fail(call, "forbidden", 403, 20012, "You are not authorized to "
+                                   "perform this action on this application")
         guild_id = int(call.params[1]) if len(call.params) > 1 else None
         if guild_id is not None and guild_id not in self.fake.guilds:
             return None, self.fail(call, "forbidden", 403, 50001, "Missing Access")
@@ -270,7 +279,8 @@ class RestApi:
         return json_response(msg.data)
 
     def _attachments(self, call: Call) -> list[JSON]:
-        return [{"id": str(self.fake.snowflakes.next()), "url": f"{self.fake.url}/cdn/{f['filename']}",
+        cdn = f"{self.fake.url}/cdn"
+        return [{"id": str(self.fake.snowflakes.next()), "url": f"{cdn}/{f['filename']}",
                  "proxy_url": "", **f} for f in call.files]
 
     async def list_messages(self, call: Call) -> web.Response:

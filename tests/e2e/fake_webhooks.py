@@ -71,7 +71,8 @@ class InteractionApi:
         record.callback_type, record.callback_data = ctype, data
         record.responded_at = fake.clock.monotonic()
         if ctype == MESSAGE:
-            msg_json = self._new_message(record, data, int(data.get("flags") or 0) & (EPHEMERAL | 4))
+            flags = int(data.get("flags") or 0) & (EPHEMERAL | 4)
+            msg_json = self._new_message(record, data, flags)
             msg_json["attachments"] = rest._attachments(call)
             record.original = fake.store_message(record.channel, fake.bot_user, msg_json,
                                                  "interaction_response", request=data,

@@ -18,10 +18,11 @@ from discord.ext import commands
 from tests.e2e.fake_discord import FakeDiscord
 
 BotT = TypeVar("BotT", bound=commands.Bot)
+CAPTURED_LOGGERS = ("discord", "asyncio", "aiohttp.server", "aiohttp.web")
 
 
 class DiscordLogCapture(logging.Handler):
-    """Turns every ERROR+ record of the ``discord`` logger into a ``log`` error on the fake."""
+    """Turns ERROR+ records (discord, asyncio, aiohttp server) into ``log`` errors on the fake."""
 
     def __init__(self, fake: FakeDiscord) -> None:
         super().__init__(level=logging.ERROR)
@@ -37,18 +38,20 @@ class DiscordLogCapture(logging.Handler):
 
 @contextlib.contextmanager
 def pointed_at(fake: FakeDiscord) -> Iterator[None]:
-    """Patch ``Route.BASE`` / ``DEFAULT_GATEWAY`` to the fake and capture discord ERROR logs."""
+    """Patch ``Route.BASE`` / ``DEFAULT_GATEWAY`` to the fake and capture ERROR logs."""
     old_base = discord.http.Route.BASE
     old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     handler = DiscordLogCapture(fake)
-    logger = logging.getLogger("discord")
+    loggers = [logging.getLogger(name) for name in CAPTURED_LOGGERS]
     discord.http.Route.BASE = fake.api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
-    logger.addHandler(handler)
+    for logger in loggers:
+        logger.addHandler(handler)
     try:
         yield
     finally:
-        logger.removeHandler(handler)
+        for logger in loggers:
+            logger.removeHandler(handler)
         discord.http.Route.BASE = old_base
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 

@@ -97,7 +97,8 @@ def register(bot: TinyBot) -> None:
             bot.catch("later", exc)
 
     @tree.command(description="Break a Discord limit")
-    @app_commands.choices(what=[app_commands.Choice(name=n, value=n) for n in ("content", "fields")])
+    @app_commands.choices(what=[app_commands.Choice(name=n, value=n)
+                                for n in ("content", "fields")])
     async def limits(interaction: discord.Interaction, what: str) -> None:
         embed = discord.Embed(title="many")
         for i in range(26):
@@ -159,12 +160,6 @@ def register(bot: TinyBot) -> None:
     tree.add_command(group)
 
 
-@pytest.fixture
-def tiny() -> type[TinyBot]:
-    """The throwaway bot class (its constructor is the bot factory)."""
-    return TinyBot
-
-
 async def test_connect_ready_guild_create(fake_discord: FakeDiscord) -> None:
     async with running_bot(fake_discord, TinyBot) as bot:
         guild = bot.get_guild(fake_discord.guild.id)
@@ -205,8 +200,8 @@ async def test_defer_then_followups(fake_discord: FakeDiscord) -> None:
         assert all(s.allowed_mentions == NONE for s in fake_discord.sent)
 
 
-async def test_late_reply_refused(fake_discord: FakeDiscord, tiny: type[TinyBot]) -> None:
-    async with running_bot(fake_discord, tiny) as bot:
+async def test_late_reply_refused(fake_discord: FakeDiscord) -> None:
+    async with running_bot(fake_discord, TinyBot) as bot:
         rec = await fake_discord.slash("sleepy")
         await fake_discord.wait_until(lambda: bool(bot.caught), 6.0, "late reply")
         assert bot.caught == [("sleepy", 404, 10062)]
@@ -240,7 +235,8 @@ async def test_unsynced_command_refused(fake_discord: FakeDiscord) -> None:
             await fake_discord.slash("unsynced")
         with pytest.raises(CommandNotAvailable):
             await fake_discord.slash("manage", user=fake_discord.member)
-        rec = await (await fake_discord.slash("manage", user=fake_discord.moderator)).wait_response()
+        rec = await fake_discord.slash("manage", user=fake_discord.moderator)
+        await rec.wait_response()
         assert rec.content == "manage_guild=True"
 
 
@@ -256,10 +252,11 @@ async def test_autocomplete(fake_discord: FakeDiscord) -> None:
     async with running_bot(fake_discord, TinyBot):
         choices = await fake_discord.autocomplete("book", {"title": "Du"}, focused="title")
         assert [c["name"] for c in choices] == ["Dune", "Dune Messiah"]
-        with pytest.raises(TimeoutError):
-            await fake_discord.autocomplete("book", {"title": "*"}, focused="title", timeout=1.0)
+        with pytest.raises(HarnessError, match="choices: Must be 25 or fewer"):
+            await fake_discord.autocomplete("book", {"title": "*"}, focused="title")
         assert [e.code for e in fake_discord.pop_errors("limits")] == [50035]
-        assert len(fake_discord.pop_errors("log")) == 1
+        await fake_discord.wait_until(lambda: bool(fake_discord.errors), what="error log")
+        assert "autocomplete" in fake_discord.pop_errors("log")[0].message
 
 
 async def test_button_click_updates_message(fake_discord: FakeDiscord) -> None:

@@ -1,0 +1,86 @@
+"""Who may run what, and how often: the moderator check and the per-user question cooldown."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import discord
+from discord import app_commands
+
+T = TypeVar("T")
+
+NOT_MODERATOR = ("Only moderators (people with the Manage Server permission) can change the "
+                 "server's spoiler settings. You can set your own reading progress with "
+                 "`/progress`.")
+GUILD_ONLY = "That only works in a server, not in direct messages."
+MAX_BUCKETS = 10_000
+
+
+class NotModerator(app_commands.CheckFailure):
+    """The member lacks Manage Server / Administrator; ``message`` is shown to them."""
+
+    def __init__(self) -> None:
+        super().__init__(NOT_MODERATOR)
+        self.message = NOT_MODERATOR
+
+
+def is_moderator(interaction: discord.Interaction[discord.Client]) -> bool:
+    """Manage Server or Administrator, as Discord resolved them for this interaction's channel."""
+    permissions = interaction.permissions
+    allowed = permissions.manage_guild or permissions.administrator
+    return interaction.guild_id is not None and allowed
+
+
+def is_mod() -> Callable[[T], T]:
+    """Runtime twin of ``default_permissions(manage_guild=True)``: server admins can override
+    command permissions per role or channel, so the bot checks again itself."""
+
+    async def predicate(interaction: discord.Interaction[discord.Client]) -> bool:
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage(GUILD_ONLY)
+        if not is_moderator(interaction):
+            raise NotModerator()
+        return True
+
+    return app_commands.check(predicate)
+
+
+class Cooldowns:
+    """A per-user token bucket, owned by the bot (not module state) so each bot has its own."""
+
+    def __init__(self, rate: int, per: float, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.per = per
+        self._clock = clock
+        self._buckets: dict[int, app_commands.Cooldown] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.rate > 0 and self.per > 0
+
+    def hit(self, user_id: int) -> float | None:
+        """Spend one token; the seconds to wait if there was none left, else ``None``."""
+        if not self.enabled:
+            return None
+        now = self._clock()
+        if len(self._buckets) > MAX_BUCKETS:
+            self._buckets = {k: b for k, b in self._buckets.items()
+                             if b.get_tokens(now) < self.rate}
+        bucket = self._buckets.get(user_id)
+        if bucket is None:
+            bucket = self._buckets[user_id] = app_commands.Cooldown(self.rate, self.per)
+        return bucket.update_rate_limit(now)
+
+    def check(self, user_id: int) -> None:
+        """Raise :class:`app_commands.CommandOnCooldown` (rendered politely) when over the limit."""
+        retry = self.hit(user_id)
+        if retry is not None:
+            raise app_commands.CommandOnCooldown(app_commands.Cooldown(self.rate, self.per), retry)
+
+
+def slow_down(retry_after: float) -> str:
+    seconds = max(1, round(retry_after + 0.49))
+    return f"Slow down a little — you can ask again in {seconds} s."

@@ -1,0 +1,48 @@
+"""Floors on measured quality (the numbers themselves are in the README, from `bookclub eval`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.engine import Engine
+from index.evaluation import evaluate_retrieval, evaluate_spoilers, load_questions, load_spoiler_labels
+
+EVAL = Path(__file__).resolve().parents[2] / "eval"
+
+
+@pytest.fixture(scope="module")
+def retrieval(engine: Engine) -> dict[str, float | int]:
+    return evaluate_retrieval(engine, load_questions(EVAL / "questions.jsonl")).summary()
+
+
+def test_eval_set_is_big_enough() -> None:
+    """≥ 40 questions, ≥ 10 casual, ≥ 8 off-topic, every category."""
+    questions = load_questions(EVAL / "questions.jsonl")
+    assert len(questions) >= 40
+    assert sum(q.casual for q in questions) >= 10
+    assert sum(q.off_topic for q in questions) >= 8
+    assert {"plot", "setting", "characters", "themes", "reception"} <= {q.category for q in questions}
+
+
+def test_retrieval_floor(retrieval: dict[str, float | int]) -> None:
+    """Held above what was measured when this floor was set, minus a small margin."""
+    assert retrieval["hit@1"] >= 0.57
+    assert retrieval["hit@3"] >= 0.75
+    assert retrieval["casual_hit@3"] >= 0.78
+
+
+def test_abstention_floor(retrieval: dict[str, float | int]) -> None:
+    """Most off-topic questions abstain; almost no real one does."""
+    assert retrieval["off_topic_abstained"] >= 17
+    assert retrieval["real_abstained"] <= 2
+
+
+def test_spoiler_floor(engine: Engine) -> None:
+    """No labelled reveal is left in clear at the default progress; few plain sentences are wrapped."""
+    labels = load_spoiler_labels(EVAL / "spoilers.jsonl")
+    assert sum(s.spoiler for s in labels) >= 30 and sum(not s.spoiler for s in labels) >= 30
+    summary = evaluate_spoilers(engine, labels).summary()
+    assert summary["reveals_in_clear"] == 0
+    assert summary["plain_wrapped"] <= 3
