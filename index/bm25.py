@@ -47,6 +47,8 @@ _NS_PER_DOC = 1.5
 _ALLOWANCE_SLACK = 1e-9
 # Pruning rounds before giving up, and how much deeper each round reads the uncovered terms.
 _MAX_ROUNDS = 5
+# Finish at once when the certified candidate set needs at most this many extra lookups.
+_FINISH_LOOKUPS = 2048
 _DEEPEN = 4
 
 _ARRAY_NAMES = ("indptr", "docs", "weights", "tfs", "impact_docs", "impact_neg_weights", "idf", "doc_len")
@@ -578,7 +580,11 @@ class Bm25Index:
                 for row, (low, depth, df) in enumerate(zip(lows, depths, dfs, strict=True))
             ]
             extra = sum(stops) - sum(depths)
-            final = extra <= len(candidates) or _round == _MAX_ROUNDS - 1
+            final = (
+                extra * len(terms) <= _FINISH_LOOKUPS
+                or extra <= len(candidates)
+                or _round == _MAX_ROUNDS - 1
+            )
             if not final:  # deepen the uncovered terms geometrically, to raise θ first
                 stops = [
                     min(stop, depth * _DEEPEN) for stop, depth in zip(stops, depths, strict=True)

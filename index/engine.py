@@ -75,6 +75,10 @@ class Engine:
         names = proper_nouns(texts) | {w for c in library.book.characters for w in words(c.name)}
         self.vocabulary = Vocabulary(len(corpus), doc_freq, surface_counts(texts), names)
         self._aliases = alias_patterns(library.book.characters)
+        self._name_words = tuple(
+            tuple(w for k in (c.name, *c.aliases) for w in words(k) if w not in ("the", "miss"))
+            for c in library.book.characters
+        )
         self.characters = CharacterIndex(library.book.characters, self.passages)
         self.fingerprint = library.fingerprint
         self.weights: Weights = WEIGHTS
@@ -90,7 +94,7 @@ class Engine:
     def ask(self, question: str, *, previous: str | None = None) -> Answer:
         """Answer one question; ``previous`` is the question this one follows up."""
         asked = clean_question(question)
-        effective = merge_followup(previous, asked) if previous else asked
+        effective = merge_followup(previous, asked, self._name_words) if previous else asked
         who = _WHO_IS.match(normalise(asked))
         if who is not None:
             card = self.characters.card(who.group("name"))

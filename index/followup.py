@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from index.analysis import STOPWORDS, normalise, words
 
@@ -12,12 +13,22 @@ _FOLLOWUP_OPENERS = re.compile(
 _SHORT = 3
 
 
-def merge_followup(previous: str | None, current: str) -> str:
-    """The question to answer: ``current``, plus the previous question's topic when it leans on it."""
+def merge_followup(previous: str | None, current: str, names: Sequence[Sequence[str]] = ()) -> str:
+    """The question to answer: ``current``, plus the previous question's topic when it leans on it.
+
+    ``names`` are the characters' name words: when the follow-up names someone, the previous
+    question's people are dropped ("what happens to Ruth?" → "and Tommy?" asks about Tommy only).
+    """
     if not previous:
         return current
     folded = normalise(current).strip()
     content = [w for w in words(current) if w not in STOPWORDS]
     if not (_FOLLOWUP_OPENERS.match(folded) or len(content) <= _SHORT - 1 or folded.endswith(" too?")):
         return current
-    return f"{current} {previous}"
+    current_words = set(words(current))
+    named_now = any(set(n) & current_words for n in names)
+    kept = words(previous)
+    if named_now:
+        people = {w for n in names for w in n}
+        kept = [w for w in kept if w not in people]
+    return f"{current} {' '.join(kept)}"

@@ -32,7 +32,7 @@ class GatewayHost(Protocol):
 
     def member_chunk_payload(self, guild_id: int, nonce: str | None) -> JSON: ...
 
-    def record_error(self, kind: str, message: str) -> None: ...
+    def record_error(self, kind: str, message: str) -> object: ...
 
 
 class GatewayConnection:
@@ -175,7 +175,7 @@ class FakeGateway:
                 self.host.record_error("gateway", "REQUEST_GUILD_MEMBERS without GUILD_MEMBERS")
             guild_ids = data.get("guild_id")
             for guild_id in guild_ids if isinstance(guild_ids, list) else [guild_ids]:
-                chunk = self.host.member_chunk_payload(int(guild_id), data.get("nonce"))
+                chunk = self.host.member_chunk_payload(int(str(guild_id)), data.get("nonce"))
                 session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
         elif op not in (OP_PRESENCE, OP_VOICE):
             self.host.record_error("gateway", f"unexpected op {op!r} (session={session})")

@@ -17,7 +17,7 @@ from tests.e2e.fake_records import CommandNotAvailable, HarnessError
 from tests.e2e.harness import default_intents, running_bot
 
 BOOKS = ["Dune", "Dune Messiah", "Emma", "Middlemarch", "Moby-Dick", "Persuasion"]
-NONE = {"parse": []}
+NONE: dict[str, list[str]] = {"parse": []}
 
 
 class TinyBot(commands.Bot):
@@ -50,6 +50,15 @@ class TinyBot(commands.Bot):
             await message.channel.send(f"dm echo: {message.content}")
         elif self.user in message.mentions:
             await message.reply(f"you said: {message.content}")
+
+
+class VoteView(discord.ui.View):
+    """One button that rewrites the message it sits on (callback type 7)."""
+
+    @discord.ui.button(label="Yes", custom_id="vote:yes")
+    async def yes(self, click: discord.Interaction, button: discord.ui.Button[VoteView]) -> None:
+        """Record the vote in the message itself and drop the button."""
+        await click.response.edit_message(content=f"yes from {click.user.name}", view=None)
 
 
 def register(bot: TinyBot) -> None:
@@ -129,16 +138,7 @@ def register(bot: TinyBot) -> None:
 
     @tree.command(description="Vote with a button")
     async def vote(interaction: discord.Interaction) -> None:
-        view = discord.ui.View(timeout=60)
-        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
-            label="Yes", custom_id="vote:yes")
-
-        async def clicked(click: discord.Interaction) -> None:
-            await click.response.edit_message(content=f"yes from {click.user.name}", view=None)
-
-        button.callback = clicked  # type: ignore[method-assign]
-        view.add_item(button)
-        await interaction.response.send_message("Vote now", view=view)
+        await interaction.response.send_message("Vote now", view=VoteView())
 
     @tree.command(description="Managers only")
     @app_commands.default_permissions(manage_guild=True)
