@@ -16,7 +16,7 @@ from discord import app_commands
 from bot.markdown import escape, plain_label, truncate_words
 from bot.render import Citation, Rendered, RenderedCard
 from index.engine import SourceStats
-from index.spoilers import Progress, SpoilerMode, SpoilerView
+from index.spoilers import SpoilerMode, SpoilerView
 
 MESSAGE_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -233,10 +233,12 @@ HELP_SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def help_embed(book_title: str, book_author: str) -> discord.Embed:
+def help_embed(book_title: str, book_author: str, here: str = "") -> discord.Embed:
+    """What the bot does; ``here`` describes the rules in force where /help was used."""
     title = plain(f"Book club help: {book_title} by {book_author}", TITLE_LIMIT)
     embed = discord.Embed(title=title, colour=COLOUR)
-    for name, value in HELP_SECTIONS:
+    sections = (*HELP_SECTIONS, ("Right here", here)) if here else HELP_SECTIONS
+    for name, value in sections:
         embed.add_field(name=plain(name, FIELD_NAME_LIMIT), value=fit(value, FIELD_LIMIT),
                         inline=False)
     embed.set_footer(text="Spoiler tags and hidden excerpts follow the rules above.")
@@ -256,7 +258,3 @@ def choices(names: Iterable[str]) -> list[app_commands.Choice[str]]:
         if len(out) == CHOICES_LIMIT:
             break
     return out
-
-
-def progress_label(progress: Progress | None) -> str:
-    return "the club's" if progress is None else progress.label

@@ -22,6 +22,7 @@ only reads the query terms' postings.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any, NamedTuple, cast
@@ -48,10 +49,26 @@ _ALLOWANCE_SLACK = 1e-9
 # Pruning rounds before giving up, and how much deeper each round reads the uncovered terms.
 _MAX_ROUNDS = 5
 # Finish at once when the certified candidate set needs at most this many extra lookups.
-_FINISH_LOOKUPS = 2048
+_FINISH_LOOKUPS = 8192
 _DEEPEN = 4
+# Rare-term partial sums are pre-filtered by a lower bound on θ above this many documents.
+_PREFILTER_MIN = 256
+# Terms in at least this fraction of documents get a dense tf column (cheap random access).
+DENSE_FRACTION = 1 / 16
 
-_ARRAY_NAMES = ("indptr", "docs", "weights", "tfs", "impact_docs", "impact_neg_weights", "idf", "doc_len")
+_ARRAY_NAMES = (
+    "indptr",
+    "docs",
+    "weights",
+    "tfs",
+    "impact_docs",
+    "impact_neg_weights",
+    "idf",
+    "doc_len",
+    "length_norm",
+    "dense_row",
+    "dense_tf",
+)
 
 
 class Hit(NamedTuple):
@@ -74,6 +91,10 @@ class Bm25Index:
       impact_neg_weights[P]  the negated weights in that order (ascending, for searchsorted).
       idf[V]                 rank-bm25's floored idf.
       doc_len[N]             document lengths.
+      length_norm[N]         k1 * (1 - b + b * doc_len / avgdl), rank-bm25's per-doc term.
+      dense_row[V]           row of term t in dense_tf, or -1; common terms (df >= N/16) get
+                             one so random access is a gather, not a binary search.
+      dense_tf[R, N]         term frequencies of those terms for every document.
     """
 
     __slots__ = (
@@ -88,6 +109,10 @@ class Bm25Index:
         "_impact_neg_weights",
         "_indptr",
         "_k1",
+        "_length_norm",
+        "_dense_row",
+        "_dense_tf",
+        "_local",
         "_n_docs",
         "_terms",
         "_tfs",
@@ -122,6 +147,10 @@ class Bm25Index:
         )
         self._idf = cast(FloatArray, np.asarray(arrays["idf"]).view(np.ndarray))
         self._doc_len = cast(IntArray, np.asarray(arrays["doc_len"]).view(np.ndarray))
+        self._length_norm = cast(FloatArray, np.asarray(arrays["length_norm"]).view(np.ndarray))
+        self._dense_row = cast(npt.NDArray[np.int32], np.asarray(arrays["dense_row"]).view(np.ndarray))
+        self._dense_tf = np.asarray(arrays["dense_tf"]).view(np.ndarray)
+        self._local = threading.local()
         n_terms = len(terms)
         n_postings = int(self._indptr[-1]) if len(self._indptr) else -1
         expected = {
@@ -133,11 +162,16 @@ class Bm25Index:
             "impact_neg_weights": (n_postings, np.float64),
             "idf": (n_terms, np.float64),
             "doc_len": (len(self._doc_len), np.int64),
+            "length_norm": (len(self._doc_len), np.float64),
+            "dense_row": (n_terms, np.int32),
         }
         for name, (length, dtype) in expected.items():
             array = np.asarray(arrays[name])
             if array.ndim != 1 or len(array) != length or (dtype is not None and array.dtype != dtype):
                 raise ValueError(f"index array {name!r} has shape {array.shape} / {array.dtype}")
+        n_dense = int(self._dense_row.max(initial=-1)) + 1
+        if self._dense_tf.shape != (n_dense, len(self._doc_len)) or self._dense_tf.dtype.kind != "u":
+            raise ValueError(f"index array 'dense_tf' has shape {self._dense_tf.shape}")
         self._terms = terms
         self._vocab = vocab if vocab is not None else dict(zip(terms, range(n_terms), strict=True))
         if len(self._vocab) != n_terms:
@@ -160,6 +194,7 @@ class Bm25Index:
         b: float = 0.75,
         epsilon: float = 0.25,
         progress: BuildProgress | None = None,
+        dense_fraction: float = DENSE_FRACTION,
     ) -> Bm25Index:
         """Build rank-bm25's BM25Okapi on ``corpus`` and derive the postings from its state.
 
@@ -180,11 +215,21 @@ class Bm25Index:
         if b == 1 and not all(len(doc) for doc in corpus):
             raise ValueError("b == 1 with an empty document makes rank-bm25 score NaN (0/0)")
         model = BM25Okapi(_checked_docs(corpus, progress, n_docs), k1=k1, b=b, epsilon=epsilon)
-        return cls.from_rank_bm25(model, progress=progress)
+        return cls.from_rank_bm25(model, progress=progress, dense_fraction=dense_fraction)
 
     @classmethod
-    def from_rank_bm25(cls, model: Any, *, progress: BuildProgress | None = None) -> Bm25Index:
-        """Derive the index from a built ``BM25Okapi`` (its doc_freqs, idf, doc_len, avgdl, k1, b)."""
+    def from_rank_bm25(
+        cls,
+        model: Any,
+        *,
+        progress: BuildProgress | None = None,
+        dense_fraction: float = DENSE_FRACTION,
+    ) -> Bm25Index:
+        """Derive the index from a built ``BM25Okapi`` (its doc_freqs, idf, doc_len, avgdl, k1, b).
+
+        ``dense_fraction`` only trades memory for speed: terms in at least that fraction of
+        documents get a tf column (0 gives every term one, > 1 none); scores do not change.
+        """
         doc_freqs: list[dict[str, int]] = model.doc_freqs
         idf_map: dict[str, float] = model.idf
         k1 = float(model.k1)
@@ -229,7 +274,6 @@ class Bm25Index:
         # rank-bm25 multiplies by ``idf or 0``; only -0.0 would differ, and it turns into 0.
         idf_used = np.array([float(idf_map[term] or 0) for term in terms], dtype=np.float64)
         weights = idf_used[term_ids] * (tfs * (k1 + 1) / (tfs + length_norm[doc_ids]))
-        del length_norm
 
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(np.bincount(term_ids, minlength=n_terms), out=indptr[1:])
@@ -245,9 +289,19 @@ class Bm25Index:
         docs[slots] = doc_ids
         sentinel_weights = np.zeros(n_postings + n_terms, dtype=np.float64)
         sentinel_weights[slots] = weights
-        del slots, doc_ids, weights, term_ids
+        del slots, weights
+
+        term_df = np.diff(indptr)
+        is_dense = term_df >= dense_fraction * n_docs
+        dense_row = np.full(n_terms, -1, dtype=np.int32)
+        dense_row[is_dense] = np.arange(int(is_dense.sum()), dtype=np.int32)
+        posting_row = dense_row[term_ids]
+        in_dense = posting_row >= 0
         max_tf = int(tfs.max()) if n_postings else 0
         tf_dtype = np.uint8 if max_tf < 2**8 else np.uint16 if max_tf < 2**16 else np.uint32
+        dense_tf = np.zeros((int(is_dense.sum()), n_docs), dtype=tf_dtype)
+        dense_tf[posting_row[in_dense], doc_ids[in_dense]] = tfs[in_dense]
+        del posting_row, in_dense, doc_ids, term_ids
         arrays: dict[str, npt.NDArray[Any]] = {
             "indptr": indptr,
             "docs": docs,
@@ -257,6 +311,9 @@ class Bm25Index:
             "impact_neg_weights": impact_neg_weights,
             "idf": idf,
             "doc_len": doc_len,
+            "length_norm": length_norm,
+            "dense_row": dense_row,
+            "dense_tf": dense_tf,
         }
         _report(progress, "postings", 4, 4)
         return cls(
@@ -283,6 +340,9 @@ class Bm25Index:
             "impact_neg_weights": self._impact_neg_weights,
             "idf": self._idf,
             "doc_len": self._doc_len,
+            "length_norm": self._length_norm,
+            "dense_row": self._dense_row,
+            "dense_tf": self._dense_tf,
         }
         meta: dict[str, Any] = {
             "format": FORMAT_VERSION,
@@ -395,7 +455,7 @@ class Bm25Index:
 
     def get_scores(self, query: Sequence[str]) -> FloatArray:
         """Scores of every document, bitwise equal to ``BM25Okapi(corpus).get_scores(query)``."""
-        return self._dense_scores(self._term_ids(query))
+        return self._full_scores(self._term_ids(query))
 
     def top_k(self, query: Sequence[str], k: int) -> list[Hit]:
         """The first k of a stable sort of ``get_scores`` by descending score (ties: lower doc first).
@@ -411,7 +471,7 @@ class Bm25Index:
             hits = self._pruned(occurrences, k)
             if hits is not None and len(hits) == k and hits[-1].score > 0:
                 return hits
-        scores = self._dense_scores(occurrences)
+        scores = self._full_scores(occurrences)
         return _select(None, scores, k)
 
     def matching(self, query: Sequence[str], k: int) -> list[Hit]:
@@ -454,7 +514,7 @@ class Bm25Index:
             weight_parts.append(weights[start:stop])
         return doc_parts, weight_parts
 
-    def _dense_scores(self, occurrences: list[int]) -> FloatArray:
+    def _full_scores(self, occurrences: list[int]) -> FloatArray:
         """All N scores: bincount adds in input order, i.e. per document in query-term order."""
         idf = self._idf
         scoring = [tid for tid in occurrences if idf[tid] != 0]
@@ -467,7 +527,7 @@ class Bm25Index:
 
     def _exhaustive_matching(self, occurrences: list[int], k: int) -> list[Hit]:
         """Score every posting of the query terms; used when pruning cannot help."""
-        scores = self._dense_scores(occurrences)
+        scores = self._full_scores(occurrences)
         idf = self._idf
         distinct = list(dict.fromkeys(occurrences))
         if all(idf[tid] > 0 for tid in distinct):
@@ -480,97 +540,196 @@ class Bm25Index:
             candidates = np.flatnonzero(mask)
         return _select(candidates, scores[candidates], k)
 
-    def _score(
-        self,
-        candidates: DocArray,
-        starts: list[int],
-        lengths: list[int],
-        rows: list[int] | None,
-    ) -> FloatArray:
-        """Exact scores of sorted ``candidates`` for the given terms (doc-ordered segments).
+    def _query_terms(self, occurrences: list[int]) -> tuple[_Terms | None, bool]:
+        """Weighted terms of a query; (None, _) when a negative idf forbids pruning.
 
-        ``rows`` lists the term index of each query occurrence when a term repeats, so the sum
-        runs over occurrences in query order; np.add.reduce over axis 0 adds rows sequentially.
-        """
-        docs = self._docs
-        positions = np.empty((len(starts), len(candidates)), dtype=np.intp)
-        for row, (start, length) in enumerate(zip(starts, lengths, strict=True)):
-            positions[row] = docs[start : start + length].searchsorted(candidates)
-        positions += np.array(starts, dtype=np.intp)[:, None]
-        contributions = np.where(docs[positions] == candidates, self._weights[positions], 0.0)
-        if rows is not None:
-            contributions = contributions[rows]
-        return cast(FloatArray, np.add.reduce(contributions, axis=0))
-
-    def _pruned(self, occurrences: list[int], k: int) -> list[Hit] | None:
-        """Top k matching documents via impact-ordered prefixes, or None to go exhaustive.
-
-        Handles queries whose weighted terms all have positive idf (zero-idf terms only add
-        zero-score matches, which matter only when fewer than k documents score above 0).
+        The bool says whether the query also has idf-0 terms, whose documents match with 0.0.
         """
         indptr = self._indptr
         idf = self._idf
-        impact_docs = self._impact_docs
-        neg_weights = self._impact_neg_weights
-        terms: list[int] = []
+        dense_row = self._dense_row
+        ids: list[int] = []
         has_zero = False
         for tid in dict.fromkeys(occurrences):
             value = idf[tid]
             if value > 0:
-                terms.append(tid)
+                ids.append(tid)
             elif value < 0:
-                return None
+                return None, has_zero
             else:
                 has_zero = True
-        if not terms:
-            return None
-        lows = [int(indptr[tid]) for tid in terms]
-        dfs = [int(indptr[tid + 1]) - low for tid, low in zip(terms, lows, strict=True)]
-        row_of = {tid: row for row, tid in enumerate(terms)}
-        rows = [row_of[tid] for tid in occurrences if tid in row_of]
-        repeated = rows if len(rows) != len(terms) else None
+        if not ids:
+            return None, has_zero
+        return _Terms(ids, occurrences, indptr, idf, dense_row, self._impact_neg_weights), has_zero
 
-        if len(rows) == 1:  # one weighted occurrence: its impact order is the answer
-            low, df = lows[0], dfs[0]
+    def _dense_contributions(self, terms: _Terms, candidates: DocArray) -> FloatArray:
+        """Weights of the common terms for ``candidates``, from tf columns.
+
+        Same expression, elementwise, as the stored weights (and rank-bm25); a missing term
+        has tf 0 and so weight 0.0.
+        """
+        tf = self._dense_tf[terms.dense_rows, candidates]
+        ratio = tf * (self._k1 + 1) / (tf + self._length_norm[candidates])
+        return cast(FloatArray, terms.dense_idf * ratio)
+
+    def _score(self, candidates: DocArray, terms: _Terms) -> FloatArray:
+        """Exact scores of sorted ``candidates`` (int32): contributions summed in query order.
+
+        Rare terms are looked up by binary search in their doc-ordered postings, common ones
+        through their tf columns; np.add.reduce over axis 0 adds the rows sequentially.
+        """
+        sparse = terms.sparse
+        if sparse:
+            docs = self._docs
+            starts = terms.starts
+            dfs = terms.dfs
+            positions = np.empty((len(sparse), len(candidates)), dtype=np.intp)
+            for slot, row in enumerate(sparse):
+                start = starts[row]
+                positions[slot] = docs[start : start + dfs[row]].searchsorted(candidates)
+            positions += terms.sparse_starts
+            found = np.where(docs[positions] == candidates, self._weights[positions], 0.0)
+        if not terms.dense:
+            contributions = found
+        elif not sparse:
+            contributions = self._dense_contributions(terms, candidates)
+        else:
+            contributions = np.empty((len(terms.ids), len(candidates)), dtype=np.float64)
+            contributions[sparse] = found
+            contributions[terms.dense] = self._dense_contributions(terms, candidates)
+        if terms.repeated:
+            contributions = contributions[terms.rows]
+        return cast(FloatArray, np.add.reduce(contributions, axis=0))
+
+    def _scratch(self) -> FloatArray:
+        """This thread's zeroed accumulator of n_docs floats (callers restore the zeros)."""
+        local = self._local
+        scratch: FloatArray | None = getattr(local, "scratch", None)
+        if scratch is None:
+            scratch = np.zeros(self._n_docs, dtype=np.float64)
+            local.scratch = scratch
+        return scratch
+
+    def _pruned(self, occurrences: list[int], k: int) -> list[Hit] | None:
+        """Top k matching documents, or None when only the exhaustive path can answer.
+
+        Handles queries whose weighted terms all have positive idf (idf-0 terms only add
+        zero-score matches, which matter only when fewer than k documents score above 0).
+        """
+        terms, has_zero = self._query_terms(occurrences)
+        if terms is None:
+            return None
+        if len(terms.rows) == 1:  # one weighted occurrence: its impact order is the answer
+            low, df = terms.lows[0], terms.dfs[0]
             if df < k and has_zero:
                 return None
             stop = low + min(k, df)
-            return _hits(impact_docs[low:stop], -neg_weights[low:stop])
-        starts = [low + tid for tid, low in zip(terms, lows, strict=True)]
+            return _hits(self._impact_docs[low:stop], -self._impact_neg_weights[low:stop])
+        if terms.sparse:
+            return self._accumulated(terms, k, has_zero)
+        return self._thresholded(terms, k, has_zero, None, None)
 
-        # Seeds: the top k postings of every term, scored exactly; the k-th best is a lower
-        # bound θ on the answer's k-th score. Then either certify, or deepen the terms that the
-        # allowance cannot cover (rare terms' top postings usually hold the best documents, so
-        # deepening them raises θ quickly), and finally score everything above the allowances.
-        multiplicity = [0] * len(terms)
-        for row in rows:
-            multiplicity[row] += 1
-        by_df = sorted(range(len(terms)), key=dfs.__getitem__, reverse=True)
+    def _accumulated(self, terms: _Terms, k: int, has_zero: bool) -> list[Hit] | None:
+        """Add up every posting of the rare terms, then exact-score only the best few documents.
+
+        A document's exact score is at least its rare-term partial sum (weights are positive)
+        and at most that plus the common terms' maximum weights; the approximate full score
+        (partial + common weights, summed in another order) is within a few ulps of exact.
+        """
+        docs = self._docs
+        weights = self._weights
+        starts = terms.starts
+        dfs = terms.dfs
+        seg_docs = [docs[starts[row] : starts[row] + dfs[row]] for row in terms.sparse]
+        touched = np.concatenate(seg_docs) if len(seg_docs) > 1 else seg_docs[0]
+        scratch = self._scratch()
+        try:
+            for row in terms.rows:  # query order, repeats included
+                if terms.dense_of[row] < 0:
+                    start = starts[row]
+                    scratch[docs[start : start + dfs[row]]] += weights[start : start + dfs[row]]
+            partial = scratch[touched]
+            if len(seg_docs) > 1:  # keep one entry per document
+                marks = np.arange(len(touched), dtype=np.float64)
+                scratch[touched] = marks
+                first = scratch[touched] == marks
+                touched = touched[first]
+                partial = partial[first]
+        finally:
+            scratch[touched] = 0.0
+        if len(touched) < k:
+            return self._thresholded(terms, k, has_zero, None, None)
+        if terms.dense:
+            common_max = terms.dense_max_total
+            if len(touched) > _PREFILTER_MIN:
+                floor = float(np.partition(partial, len(partial) - k)[len(partial) - k])
+                keep = partial >= floor - common_max - _slack(floor)
+                touched = touched[keep]
+                partial = partial[keep]
+            common = self._dense_contributions(terms, touched)
+            if terms.dense_multiplicity is not None:
+                common = common * terms.dense_multiplicity
+            approx = partial + np.add.reduce(common, axis=0)
+        else:
+            approx = partial
+        level = float(np.partition(approx, len(approx) - k)[len(approx) - k])
+        candidates = np.sort(touched[approx >= level - _slack(level)])
+        scores = self._score(candidates, terms)
+        theta = float(np.partition(scores, len(scores) - k)[len(scores) - k])
+        # Documents without any rare term score at most the common terms' maxima.
+        if _ordered_sum(terms.dense_max, terms.rows) < theta:
+            return _select(candidates, scores, k)
+        # Otherwise cover them with allowances on the common terms; every other document
+        # with a rare term is already known to score below θ.
+        depths = [df if dense < 0 else 0 for df, dense in zip(dfs, terms.dense_of, strict=True)]
+        return self._thresholded(terms, k, has_zero, candidates, depths)
+
+    def _thresholded(
+        self,
+        terms: _Terms,
+        k: int,
+        has_zero: bool,
+        candidates: DocArray | None,
+        depths: list[int] | None,
+    ) -> list[Hit] | None:
+        """Threshold algorithm over impact-ordered postings with allowances.
+
+        Invariant: a document outside ``candidates`` either has weight <= the next unread
+        impact weight for every term, or (after ``_accumulated``) is already known to score
+        below the current θ. Seeds are the top k postings of every term; then either the
+        unread bound is below θ, or each term gets an allowance (Σ < θ, most common terms
+        first since skipping them is cheapest) and everything heavier is scored. When that is
+        still large, the uncovered terms are read deeper first to raise θ.
+        """
+        impact_docs = self._impact_docs
+        neg_weights = self._impact_neg_weights
+        lows = terms.lows
+        dfs = terms.dfs
+        rows = terms.rows
+        if depths is None or candidates is None:
+            depths = [min(k, df) for df in dfs]
+            candidates = _union([impact_docs[low : low + d] for low, d in zip(lows, depths, strict=True)])
         exhaustive_ns = _NS_PER_POSTING * sum(dfs[row] for row in rows) + _NS_PER_DOC * self._n_docs
-        depths = [min(k, df) for df in dfs]
-        candidates = _union([impact_docs[low : low + d] for low, d in zip(lows, depths, strict=True)])
-        for _round in range(_MAX_ROUNDS):
-            scores = self._score(candidates, starts, dfs, repeated)
-            if depths == dfs:  # every posting was seen: this is the whole matching set
+        for round_number in range(_MAX_ROUNDS):
+            scores = self._score(candidates, terms)
+            if depths == dfs:  # every doc outside the candidates is accounted for
                 if len(candidates) < k and has_zero:
                     return None
                 return _select(candidates, scores, k)
-            # Some term has more than k postings, all of its first `depth` >= k are candidates.
+            # Some term has more than k postings, and its first k or more are candidates.
             theta = float(np.partition(scores, len(scores) - k)[len(scores) - k])
-            # An unseen document's weight per term is at most that term's next impact weight.
             nexts = [
                 -float(neg_weights[low + d]) if d < df else 0.0
                 for low, d, df in zip(lows, depths, dfs, strict=True)
             ]
             if _ordered_sum(nexts, rows) < theta:
                 return _select(candidates, scores, k)
-            # Allowances summing below θ, most common terms first (skipping them is cheapest).
-            allowance = [0.0] * len(terms)
+            allowance = [0.0] * len(dfs)
             budget = theta * (1.0 - _ALLOWANCE_SLACK)
-            for row in by_df:
-                give = min(nexts[row], budget / multiplicity[row])
+            for row in terms.by_df:
+                give = min(nexts[row], budget / terms.multiplicity[row])
                 allowance[row] = give
-                budget = max(0.0, budget - give * multiplicity[row])
+                budget = max(0.0, budget - give * terms.multiplicity[row])
             if not _ordered_sum(allowance, rows) < theta:
                 return None
             stops = [
@@ -581,16 +740,14 @@ class Bm25Index:
             ]
             extra = sum(stops) - sum(depths)
             final = (
-                extra * len(terms) <= _FINISH_LOOKUPS
+                extra * len(dfs) <= _FINISH_LOOKUPS
                 or extra <= len(candidates)
-                or _round == _MAX_ROUNDS - 1
+                or round_number == _MAX_ROUNDS - 1
             )
-            if not final:  # deepen the uncovered terms geometrically, to raise θ first
-                stops = [
-                    min(stop, depth * _DEEPEN) for stop, depth in zip(stops, depths, strict=True)
-                ]
+            if not final:  # read the uncovered terms deeper first, to raise θ
+                stops = [min(stop, depth * _DEEPEN + k) for stop, depth in zip(stops, depths, strict=True)]
                 extra = sum(stops) - sum(depths)
-            if _NS_PER_RANDOM_ACCESS * (len(candidates) + extra) * len(terms) > exhaustive_ns:
+            if _NS_PER_RANDOM_ACCESS * (len(candidates) + extra) * len(dfs) > exhaustive_ns:
                 return None
             parts = [candidates]
             for low, depth, stop in zip(lows, depths, stops, strict=True):
@@ -600,8 +757,71 @@ class Bm25Index:
             depths = stops
             if final:
                 # Certified: Σ allowance < θ <= the k-th score among these candidates.
-                return _select(candidates, self._score(candidates, starts, dfs, repeated), k)
+                return _select(candidates, self._score(candidates, terms), k)
         return None
+
+
+class _Terms:
+    """The weighted (positive idf) terms of one query, in first-occurrence order ("rows")."""
+
+    __slots__ = (
+        "by_df",
+        "dense",
+        "dense_idf",
+        "dense_max",
+        "dense_max_total",
+        "dense_multiplicity",
+        "dense_of",
+        "dense_rows",
+        "dfs",
+        "ids",
+        "lows",
+        "multiplicity",
+        "repeated",
+        "rows",
+        "sparse",
+        "sparse_starts",
+        "starts",
+    )
+
+    def __init__(
+        self,
+        ids: list[int],
+        occurrences: list[int],
+        indptr: IntArray,
+        idf: FloatArray,
+        dense_row: npt.NDArray[np.int32],
+        neg_weights: FloatArray,
+    ) -> None:
+        self.ids = ids
+        row_of = {tid: row for row, tid in enumerate(ids)}
+        # Row of each weighted occurrence, in query order (repeats count again).
+        self.rows = [row_of[tid] for tid in occurrences if tid in row_of]
+        self.repeated = len(self.rows) != len(ids)
+        self.multiplicity = [0] * len(ids)
+        for row in self.rows:
+            self.multiplicity[row] += 1
+        self.lows = [int(indptr[tid]) for tid in ids]
+        self.dfs = [int(indptr[tid + 1]) - low for tid, low in zip(ids, self.lows, strict=True)]
+        self.starts = [low + tid for tid, low in zip(ids, self.lows, strict=True)]
+        self.by_df = sorted(range(len(ids)), key=self.dfs.__getitem__, reverse=True)
+        self.dense_of = [int(dense_row[tid]) for tid in ids]
+        self.sparse = [row for row, dense in enumerate(self.dense_of) if dense < 0]
+        self.dense = [row for row, dense in enumerate(self.dense_of) if dense >= 0]
+        self.sparse_starts = np.array([self.starts[row] for row in self.sparse], dtype=np.intp)[:, None]
+        self.dense_rows = np.array([self.dense_of[row] for row in self.dense], dtype=np.intp)[:, None]
+        self.dense_idf = idf[[ids[row] for row in self.dense]][:, None]
+        # Largest weight per row for common terms (0.0 for rare ones): bounds a document
+        # that has no rare term.
+        self.dense_max = [
+            -float(neg_weights[self.lows[row]]) if dense >= 0 else 0.0
+            for row, dense in enumerate(self.dense_of)
+        ]
+        self.dense_max_total = sum(self.dense_max[row] * self.multiplicity[row] for row in self.dense)
+        counts = [self.multiplicity[row] for row in self.dense]
+        self.dense_multiplicity = (
+            None if all(count == 1 for count in counts) else np.array(counts, dtype=np.float64)[:, None]
+        )
 
 
 # ---------------------------------------------------------------------- helpers
@@ -640,6 +860,11 @@ def _checked_docs(
             progress("counting", number, total)
         yield doc
     _report(progress, "counting", total, total)
+
+
+def _slack(value: float) -> float:
+    """Margin covering the rounding gap between two summation orders of a few positive floats."""
+    return abs(value) * 1e-9 + 1e-300
 
 
 def _union(parts: list[DocArray]) -> DocArray:

@@ -149,6 +149,8 @@ class CharacterIndex:
             score += 2.0
         if sentence.reveal <= Reveal.PART_1:
             score += 1.0
+        elif sentence.reveal >= Reveal.PART_2:
+            score -= 1.5  # say who someone is without what happens to them, where the reviews allow
         if len(sentence.text) > 260:
             score -= 1.0
         return score

@@ -13,7 +13,7 @@ from typing import Protocol
 from aiohttp import WSMsgType, web
 
 from tests.e2e.fake_models import JSON, Intent
-from tests.e2e.fake_records import Notifier
+from tests.e2e.fake_records import HarnessError, Notifier
 
 OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_PRESENCE, OP_VOICE = 0, 1, 2, 3, 4
 OP_RESUME, OP_RECONNECT, OP_REQUEST_MEMBERS, OP_INVALID_SESSION = 6, 7, 8, 9
@@ -79,6 +79,7 @@ class GatewaySession:
     events: list[JSON] = field(default_factory=list)
     conn: GatewayConnection | None = None
     resumes: int = 0
+    ended: bool = False
 
     def has(self, intent: int) -> bool:
         """True if the client identified with ``intent``."""
@@ -114,9 +115,9 @@ class FakeGateway:
         return self.current is not None and self.current.conn is not None
 
     def dispatch(self, event: str, data: JSON) -> int:
-        """Dispatch to the running bot's session."""
-        if self.current is None:
-            raise RuntimeError("no bot session: start a bot with running_bot() first")
+        """Dispatch to the running bot's session (buffered while it is reconnecting)."""
+        if self.current is None or self.current.ended:
+            raise HarnessError("no running bot session: use running_bot() first")
         return self.current.dispatch(event, data)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -156,6 +157,9 @@ class FakeGateway:
             self.connections.discard(conn)
             if session is not None and session.conn is conn:
                 session.conn = None
+                # discord.py (aiohttp 3.14) closes with 4000 even on bot.close(): the harness
+                # calls end_session() instead of trusting close codes.
+                session.ended = session.ended or ws.close_code in (1000, 1001)
             conn.out.put_nowait(None)
             self.notifier.notify()
         return ws
@@ -209,7 +213,8 @@ class FakeGateway:
     def _resume(self, conn: GatewayConnection, session: GatewaySession | None,
                 data: JSON) -> GatewaySession | None:
         found = self.sessions.get(str(data.get("session_id")))
-        if session is not None or found is None or data.get("token") != self.host.token:
+        if (session is not None or found is None or found.ended
+                or data.get("token") != self.host.token):
             self.host.record_error("gateway", f"invalid RESUME {data.get('session_id')!r}")
             conn.send({"op": OP_INVALID_SESSION, "d": False, "s": None, "t": None})
             return session
@@ -226,6 +231,12 @@ class FakeGateway:
         found.dispatch("RESUMED", {})
         self.notifier.notify()
         return found
+
+    def end_session(self) -> None:
+        """Forget the current session (the bot shut down); later RESUMEs are refused."""
+        if self.current is not None:
+            self.current.ended = True
+            self.notifier.notify()
 
     async def reconnect(self, timeout: float = 10.0) -> None:
         """Send op 7 RECONNECT and wait until the client has RESUMEd."""

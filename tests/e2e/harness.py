@@ -56,6 +56,17 @@ def pointed_at(fake: FakeDiscord) -> Iterator[None]:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
 
+def assert_no_pings(fake: FakeDiscord, expected: dict[str, object] | None = None) -> None:
+    """Every content-bearing payload the bot sent must carry ``allowed_mentions == expected``
+    (default ``{"parse": []}``, i.e. ``AllowedMentions.none()``)."""
+    expected = {"parse": []} if expected is None else expected
+    bad = [s for s in fake.sent if s.payload.get("content") and s.allowed_mentions != expected]
+    if bad:
+        listing = "\n  ".join(f"{s.kind} {s.payload.get('content')!r}: {s.allowed_mentions}"
+                              for s in bad)
+        raise AssertionError(f"{len(bad)} payload(s) may ping:\n  {listing}")
+
+
 def default_intents() -> discord.Intents:
     """Intents a typical bot here uses: defaults + message content."""
     intents = discord.Intents.default()
@@ -102,5 +113,7 @@ async def running_bot(fake: FakeDiscord, bot_factory: Callable[[], BotT], token:
         except Exception as exc:
             if in_flight is None:
                 raise
-            in_flight.add_note(f"bot.start() also failed: {exc!r}")
+            if exc is not in_flight:
+                in_flight.add_note(f"bot.start() also failed: {exc!r}")
         await fake.wait_until(lambda: not fake.gateway.connected, timeout, "gateway disconnect")
+        fake.gateway.end_session()

@@ -14,7 +14,7 @@ from tests.e2e.fake_discord import FakeDiscord
 from tests.e2e.fake_limits import validate_choices, validate_message
 from tests.e2e.fake_models import Intent
 from tests.e2e.fake_records import CommandNotAvailable, HarnessError
-from tests.e2e.harness import default_intents, running_bot
+from tests.e2e.harness import assert_no_pings, default_intents, running_bot
 
 BOOKS = ["Dune", "Dune Messiah", "Emma", "Middlemarch", "Moby-Dick", "Persuasion"]
 NONE: dict[str, list[str]] = {"parse": []}
@@ -198,6 +198,7 @@ async def test_defer_then_followups(fake_discord: FakeDiscord) -> None:
         assert rec.followups[0] is rec.original and rec.original.content == "done thinking"
         assert rec.followups[1].ephemeral and rec.followups[1].content == "and one more"
         assert all(s.allowed_mentions == NONE for s in fake_discord.sent)
+        assert_no_pings(fake_discord)
 
 
 async def test_late_reply_refused(fake_discord: FakeDiscord) -> None:
@@ -342,3 +343,5 @@ async def test_error_log_and_restart(fake_discord: FakeDiscord) -> None:
         rec = await (await fake_discord.slash("ping")).wait_response()
         assert rec.content == "pong"
     assert fake_discord.gateway.identifies == 2 and fake_discord.sync_count == 2
+    with pytest.raises(HarnessError, match="no running bot"):
+        await fake_discord.slash("ping")
