@@ -148,6 +148,14 @@ def _grow(excerpt: Excerpt, query: Query, terms_of: TermsOf) -> Excerpt:
             first -= 1
         else:
             break
+    # A following sentence that leans back ("This…", "But…") finishes the thought.
+    while (
+        last + 1 < len(passage.sentences)
+        and last - first + 1 < MAX_EXCERPT_SENTENCES
+        and leans_back(passage.sentences[last + 1].text)
+        and size(first, last + 1) <= MAX_EXCERPT_CHARS
+    ):
+        last += 1
     if (first, last) == (positions[0], positions[-1]):
         return excerpt
     return Excerpt(passage, passage.sentences[first : last + 1], excerpt.score, excerpt.coverage)

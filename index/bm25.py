@@ -40,19 +40,23 @@ BuildProgress = Callable[[str, int, int], None]
 
 FORMAT_VERSION = 1
 _PROGRESS_EVERY = 10_000
-# Cost model (nanoseconds) used to choose between the pruned and the exhaustive query paths.
-_NS_PER_RANDOM_ACCESS = 30.0
-_NS_PER_POSTING = 6.0
-_NS_PER_DOC = 1.5
-# The allowances are kept this far (relatively) below θ so rounding cannot make their sum reach it.
-_ALLOWANCE_SLACK = 1e-9
-# Pruning rounds before giving up, and how much deeper each round reads the uncovered terms.
-_MAX_ROUNDS = 5
-# Finish at once when the certified candidate set needs at most this many extra lookups.
-_FINISH_LOOKUPS = 8192
-_DEEPEN = 4
-# Rare-term partial sums are pre-filtered by a lower bound on θ above this many documents.
-_PREFILTER_MIN = 256
+# Cost model (nanoseconds, measured on numpy 2.x) that picks a query plan; see ``_pruned``.
+_NS_LOOKUP_RARE = 25.0  # one (candidate, rare term) binary-search lookup
+_NS_LOOKUP_COMMON = 6.0  # one (candidate, common term) tf-column lookup
+_NS_ACCUMULATE = 8.0  # one posting added into the scratch accumulator
+_NS_EXHAUSTIVE = 4.0  # one posting through np.bincount
+_NS_PER_DOC = 1.5  # one document of the exhaustive path's dense pass
+_NS_FIXED_EXHAUSTIVE = 15_000.0  # the exhaustive path's fixed cost
+_NS_FIXED_RARE = 60_000.0  # the rare-terms-first path's fixed cost
+# Relative margin that keeps float rounding (two summation orders of a few positive weights)
+# from ever pruning a document that could still reach θ.
+_SLACK = 1e-9
+# Below this size, sorting is cheaper than deduplicating through the scratch buffer.
+_SORT_MAX = 512
+# Rare terms are accumulated up front when their postings number at most this share of the
+# corpus plus this constant; otherwise a plan is chosen from exactly scored seeds.
+_RARE_FIRST_MAX_SHARE = 0.1
+_RARE_FIRST_MIN = 2048
 # Terms in at least this fraction of documents get a dense tf column (cheap random access).
 DENSE_FRACTION = 1 / 16
 
@@ -68,6 +72,7 @@ _ARRAY_NAMES = (
     "length_norm",
     "dense_row",
     "dense_tf",
+    "max_weight",
 )
 
 
@@ -113,6 +118,8 @@ class Bm25Index:
         "_dense_row",
         "_dense_tf",
         "_local",
+        "_max_weight",
+        "_term_info",
         "_n_docs",
         "_terms",
         "_tfs",
@@ -136,21 +143,19 @@ class Bm25Index:
         missing = [name for name in _ARRAY_NAMES if name not in arrays]
         if missing:
             raise ValueError(f"index arrays missing: {', '.join(missing)}")
-        # Plain ndarray views: np.memmap slicing goes through Python-level hooks on every query.
-        self._indptr = cast(IntArray, np.asarray(arrays["indptr"]).view(np.ndarray))
-        self._docs = cast(DocArray, np.asarray(arrays["docs"]).view(np.ndarray))
-        self._weights = cast(FloatArray, np.asarray(arrays["weights"]).view(np.ndarray))
-        self._tfs = np.asarray(arrays["tfs"]).view(np.ndarray)
-        self._impact_docs = cast(DocArray, np.asarray(arrays["impact_docs"]).view(np.ndarray))
-        self._impact_neg_weights = cast(
-            FloatArray, np.asarray(arrays["impact_neg_weights"]).view(np.ndarray)
-        )
-        self._idf = cast(FloatArray, np.asarray(arrays["idf"]).view(np.ndarray))
-        self._doc_len = cast(IntArray, np.asarray(arrays["doc_len"]).view(np.ndarray))
-        self._length_norm = cast(FloatArray, np.asarray(arrays["length_norm"]).view(np.ndarray))
-        self._dense_row = cast(npt.NDArray[np.int32], np.asarray(arrays["dense_row"]).view(np.ndarray))
-        self._dense_tf = np.asarray(arrays["dense_tf"]).view(np.ndarray)
+        self._indptr = cast(IntArray, _plain(arrays["indptr"]))
+        self._docs = cast(DocArray, _plain(arrays["docs"]))
+        self._weights = cast(FloatArray, _plain(arrays["weights"]))
+        self._tfs = _plain(arrays["tfs"])
+        self._impact_docs = cast(DocArray, _plain(arrays["impact_docs"]))
+        self._impact_neg_weights = cast(FloatArray, _plain(arrays["impact_neg_weights"]))
+        self._idf = cast(FloatArray, _plain(arrays["idf"]))
+        self._doc_len = cast(IntArray, _plain(arrays["doc_len"]))
+        self._length_norm = cast(FloatArray, _plain(arrays["length_norm"]))
+        self._dense_row = cast(npt.NDArray[np.int32], _plain(arrays["dense_row"]))
+        self._dense_tf = _plain(arrays["dense_tf"])
         self._local = threading.local()
+        self._term_info = np.empty((0, 5), dtype=np.float64)
         n_terms = len(terms)
         n_postings = int(self._indptr[-1]) if len(self._indptr) else -1
         expected = {
@@ -164,6 +169,7 @@ class Bm25Index:
             "doc_len": (len(self._doc_len), np.int64),
             "length_norm": (len(self._doc_len), np.float64),
             "dense_row": (n_terms, np.int32),
+            "max_weight": (n_terms, np.float64),
         }
         for name, (length, dtype) in expected.items():
             array = np.asarray(arrays[name])
@@ -176,6 +182,14 @@ class Bm25Index:
         self._vocab = vocab if vocab is not None else dict(zip(terms, range(n_terms), strict=True))
         if len(self._vocab) != n_terms:
             raise ValueError("index vocabulary has duplicate terms")
+        if n_terms and int(np.diff(self._indptr).min()) < 1:
+            raise ValueError("index has a term without postings")
+        # One row per term, fetched with a single gather per query: first impact slot,
+        # document frequency, largest weight, idf, dense tf row (or -1). All exact in float64.
+        self._max_weight = cast(FloatArray, _plain(arrays["max_weight"]))
+        self._term_info = np.column_stack(
+            (self._indptr[:-1], np.diff(self._indptr), self._max_weight, self._idf, self._dense_row)
+        ).astype(np.float64)
         self._n_docs = len(self._doc_len)
         self._k1 = float(k1)
         self._b = float(b)
@@ -314,6 +328,7 @@ class Bm25Index:
             "length_norm": length_norm,
             "dense_row": dense_row,
             "dense_tf": dense_tf,
+            "max_weight": -impact_neg_weights[indptr[:-1]],
         }
         _report(progress, "postings", 4, 4)
         return cls(
@@ -343,6 +358,7 @@ class Bm25Index:
             "length_norm": self._length_norm,
             "dense_row": self._dense_row,
             "dense_tf": self._dense_tf,
+            "max_weight": self._max_weight,
         }
         meta: dict[str, Any] = {
             "format": FORMAT_VERSION,
@@ -525,12 +541,20 @@ class Bm25Index:
         weights = np.concatenate(weight_parts)
         return np.bincount(docs, weights, minlength=self._n_docs)
 
-    def _exhaustive_matching(self, occurrences: list[int], k: int) -> list[Hit]:
-        """Score every posting of the query terms; used when pruning cannot help."""
+    def _exhaustive_matching(
+        self, occurrences: list[int], k: int, floor: float | None = None
+    ) -> list[Hit]:
+        """Score every posting of the query terms, for queries pruning cannot help.
+
+        ``floor``, when given, is a known lower bound on the k-th best score of a query whose
+        weights are all positive; it keeps the selection small.
+        """
         scores = self._full_scores(occurrences)
         idf = self._idf
         distinct = list(dict.fromkeys(occurrences))
-        if all(idf[tid] > 0 for tid in distinct):
+        if floor is not None:
+            candidates = np.flatnonzero(scores >= floor)
+        elif all(idf[tid] > 0 for tid in distinct):
             # A sum of positive weights is positive, so "matches" is "scores above 0".
             candidates = np.flatnonzero(scores > 0)
         else:
@@ -545,40 +569,60 @@ class Bm25Index:
 
         The bool says whether the query also has idf-0 terms, whose documents match with 0.0.
         """
-        indptr = self._indptr
-        idf = self._idf
-        dense_row = self._dense_row
+        distinct = list(dict.fromkeys(occurrences))
+        info = self._term_info[distinct].tolist()
         ids: list[int] = []
+        rows_info: list[list[float]] = []
         has_zero = False
-        for tid in dict.fromkeys(occurrences):
-            value = idf[tid]
-            if value > 0:
+        for tid, row in zip(distinct, info, strict=True):
+            if row[3] > 0:
                 ids.append(tid)
-            elif value < 0:
+                rows_info.append(row)
+            elif row[3] < 0:
                 return None, has_zero
             else:
                 has_zero = True
         if not ids:
             return None, has_zero
-        return _Terms(ids, occurrences, indptr, idf, dense_row, self._impact_neg_weights), has_zero
+        return _Terms(ids, occurrences, rows_info), has_zero
 
-    def _dense_contributions(self, terms: _Terms, candidates: DocArray) -> FloatArray:
-        """Weights of the common terms for ``candidates``, from tf columns.
+    def _dense_contributions(self, terms: _Terms, rows: list[int], candidates: DocArray) -> FloatArray:
+        """Weights of common-term ``rows`` for ``candidates``, from tf columns.
 
         Same expression, elementwise, as the stored weights (and rank-bm25); a missing term
         has tf 0 and so weight 0.0.
         """
-        tf = self._dense_tf[terms.dense_rows, candidates]
-        ratio = tf * (self._k1 + 1) / (tf + self._length_norm[candidates])
-        return cast(FloatArray, terms.dense_idf * ratio)
+        dense_of = terms.dense_of
+        index = candidates.astype(np.intp)
+        # Row-wise take: much faster than a broadcast 2-D fancy index.
+        tf = np.empty((len(rows), len(index)), dtype=self._dense_tf.dtype)
+        for slot, row in enumerate(rows):
+            self._dense_tf[dense_of[row]].take(index, out=tf[slot])
+        ratio = tf * (self._k1 + 1) / (tf + self._length_norm.take(index))
+        idf = np.array([terms.idf_of[row] for row in rows])
+        return cast(FloatArray, idf[:, None] * ratio)
 
-    def _score(self, candidates: DocArray, terms: _Terms) -> FloatArray:
-        """Exact scores of sorted ``candidates`` (int32): contributions summed in query order.
+    def _score(
+        self,
+        candidates: DocArray,
+        terms: _Terms,
+        known_rows: list[int] | None = None,
+        known: FloatArray | None = None,
+    ) -> FloatArray:
+        """Exact scores of distinct ``candidates`` (int32): contributions summed in query order.
 
-        Rare terms are looked up by binary search in their doc-ordered postings, common ones
-        through their tf columns; np.add.reduce over axis 0 adds the rows sequentially.
+        Rare terms are looked up by binary search in their doc-ordered postings (the sentinel
+        after each segment keeps every position valid), common ones through their tf columns;
+        ``known`` holds already computed exact contributions of ``known_rows``. np.add.reduce
+        over axis 0 adds the rows sequentially.
         """
-        sparse = terms.sparse
+        parts: list[tuple[list[int], FloatArray]] = []
+        given: list[int] = []
+        if known_rows is not None and known is not None:
+            parts.append((known_rows, known))
+            given = known_rows
+        sparse = [row for row in terms.sparse if row not in given]
+        dense = [row for row in terms.dense if row not in given]
         if sparse:
             docs = self._docs
             starts = terms.starts
@@ -587,28 +631,43 @@ class Bm25Index:
             for slot, row in enumerate(sparse):
                 start = starts[row]
                 positions[slot] = docs[start : start + dfs[row]].searchsorted(candidates)
-            positions += terms.sparse_starts
-            found = np.where(docs[positions] == candidates, self._weights[positions], 0.0)
-        if not terms.dense:
-            contributions = found
-        elif not sparse:
-            contributions = self._dense_contributions(terms, candidates)
+            positions += np.array([starts[row] for row in sparse], dtype=np.intp)[:, None]
+            found = np.where(docs.take(positions) == candidates, self._weights.take(positions), 0.0)
+            parts.append((sparse, found))
+        if dense:
+            parts.append((dense, self._dense_contributions(terms, dense, candidates)))
+        if len(parts) == 1 and parts[0][0] == list(range(len(terms.ids))):
+            contributions = parts[0][1]  # one block, already in row order
         else:
             contributions = np.empty((len(terms.ids), len(candidates)), dtype=np.float64)
-            contributions[sparse] = found
-            contributions[terms.dense] = self._dense_contributions(terms, candidates)
+            for rows, values in parts:
+                contributions[rows] = values
         if terms.repeated:
             contributions = contributions[terms.rows]
         return cast(FloatArray, np.add.reduce(contributions, axis=0))
 
     def _scratch(self) -> FloatArray:
-        """This thread's zeroed accumulator of n_docs floats (callers restore the zeros)."""
+        """This thread's zeroed accumulator of n_docs floats (users restore the zeros)."""
         local = self._local
         scratch: FloatArray | None = getattr(local, "scratch", None)
         if scratch is None:
             scratch = np.zeros(self._n_docs, dtype=np.float64)
             local.scratch = scratch
         return scratch
+
+    def _distinct(self, docs: DocArray) -> DocArray:
+        """Distinct doc ids: by sorting when few, else in O(n) through the scratch buffer."""
+        if len(docs) <= _SORT_MAX:
+            return _union([docs])
+        index = docs.astype(np.intp)
+        marks = np.arange(len(index), dtype=np.float64)
+        scratch = self._scratch()
+        try:
+            scratch[index] = marks  # with repeats the last write wins...
+            last = scratch.take(index) == marks  # ...so exactly one entry per doc matches
+        finally:
+            scratch[index] = 0.0
+        return docs[last]
 
     def _pruned(self, occurrences: list[int], k: int) -> list[Hit] | None:
         """Top k matching documents, or None when only the exhaustive path can answer.
@@ -625,140 +684,297 @@ class Bm25Index:
                 return None
             stop = low + min(k, df)
             return _hits(self._impact_docs[low:stop], -self._impact_neg_weights[low:stop])
-        if terms.sparse:
-            return self._accumulated(terms, k, has_zero)
-        return self._thresholded(terms, k, has_zero, None, None)
+        # Any term's k-th impact weight is a lower bound on θ (k docs score at least that).
+        floor = max(
+            -float(self._impact_neg_weights[low + k - 1]) if df >= k else 0.0
+            for low, df in zip(terms.lows, terms.dfs, strict=True)
+        )
+        exhaustive_ns = (
+            _NS_FIXED_EXHAUSTIVE
+            + _NS_EXHAUSTIVE * sum(terms.dfs[row] for row in terms.rows)
+            + _NS_PER_DOC * self._n_docs
+        )
+        rare_postings = sum(terms.dfs[row] for row in terms.sparse)
+        rare_ns = _NS_FIXED_RARE + _NS_ACCUMULATE * rare_postings
+        if floor > 0 and exhaustive_ns <= rare_ns:
+            return self._exhaustive_matching(occurrences, k, floor=floor)
+        if terms.sparse and rare_postings <= _RARE_FIRST_MAX_SHARE * self._n_docs + _RARE_FIRST_MIN:
+            hits = self._rare_first(terms, k, floor)
+            if hits is not None:
+                return hits
+        return self._planned(terms, occurrences, k, has_zero)
 
-    def _accumulated(self, terms: _Terms, k: int, has_zero: bool) -> list[Hit] | None:
-        """Add up every posting of the rare terms, then exact-score only the best few documents.
+    def _rare_first(self, terms: _Terms, k: int, floor: float) -> list[Hit] | None:
+        """Accumulate every posting of the rare terms, add the common terms' weights from tf
+        columns, and exact-score only the ~k best; None when fewer than k docs have a rare term.
 
-        A document's exact score is at least its rare-term partial sum (weights are positive)
-        and at most that plus the common terms' maximum weights; the approximate full score
-        (partial + common weights, summed in another order) is within a few ulps of exact.
+        A document without any rare term scores at most the common terms' maxima; when that
+        bound is not below θ, allowances on the common terms' impact lists cover those.
         """
         docs = self._docs
         weights = self._weights
         starts = terms.starts
         dfs = terms.dfs
-        seg_docs = [docs[starts[row] : starts[row] + dfs[row]] for row in terms.sparse]
-        touched = np.concatenate(seg_docs) if len(seg_docs) > 1 else seg_docs[0]
-        scratch = self._scratch()
-        try:
-            for row in terms.rows:  # query order, repeats included
-                if terms.dense_of[row] < 0:
-                    start = starts[row]
-                    scratch[docs[start : start + dfs[row]]] += weights[start : start + dfs[row]]
-            partial = scratch[touched]
-            if len(seg_docs) > 1:  # keep one entry per document
-                marks = np.arange(len(touched), dtype=np.float64)
-                scratch[touched] = marks
-                first = scratch[touched] == marks
-                touched = touched[first]
-                partial = partial[first]
-        finally:
-            scratch[touched] = 0.0
-        if len(touched) < k:
-            return self._thresholded(terms, k, has_zero, None, None)
-        if terms.dense:
-            common_max = terms.dense_max_total
-            if len(touched) > _PREFILTER_MIN:
-                floor = float(np.partition(partial, len(partial) - k)[len(partial) - k])
-                keep = partial >= floor - common_max - _slack(floor)
-                touched = touched[keep]
-                partial = partial[keep]
-            common = self._dense_contributions(terms, touched)
-            if terms.dense_multiplicity is not None:
-                common = common * terms.dense_multiplicity
-            approx = partial + np.add.reduce(common, axis=0)
+        multiplicity = terms.multiplicity
+        sparse = terms.sparse
+        single = len(sparse) == 1
+        if single:
+            row = sparse[0]
+            segment = slice(starts[row], starts[row] + dfs[row])
+            touched = docs[segment]
+            own = partial = weights[segment]  # this term's exact weights, reused below
+            if multiplicity[row] > 1:
+                partial = partial * multiplicity[row]
+        else:
+            # Entries of a document that several rare terms share all carry its full partial
+            # sum; they are deduplicated once filtering has made them few.
+            touched, partial = self._accumulate(terms, sparse)
+            own = partial
+        dense = terms.dense
+        common: FloatArray | None = None
+        if dense:
+            common_max = sum(terms.max_weight[row] * multiplicity[row] for row in dense)
+            keep = partial >= floor - common_max - _slack(floor)
+            touched = touched[keep]
+            partial = partial[keep]
+            own = own[keep]
+            # Exact per-term weights (the same expression as the postings), reused for scoring.
+            common = self._dense_contributions(terms, dense, touched)
+            weighted = common
+            if terms.repeated:
+                weighted = common * np.array([multiplicity[row] for row in dense])[:, None]
+            approx = partial + np.add.reduce(weighted, axis=0)
         else:
             approx = partial
-        level = float(np.partition(approx, len(approx) - k)[len(approx) - k])
-        candidates = np.sort(touched[approx >= level - _slack(level)])
-        scores = self._score(candidates, terms)
-        theta = float(np.partition(scores, len(scores) - k)[len(scores) - k])
-        # Documents without any rare term score at most the common terms' maxima.
-        if _ordered_sum(terms.dense_max, terms.rows) < theta:
-            return _select(candidates, scores, k)
-        # Otherwise cover them with allowances on the common terms; every other document
-        # with a rare term is already known to score below θ.
-        depths = [df if dense < 0 else 0 for df, dense in zip(dfs, terms.dense_of, strict=True)]
-        return self._thresholded(terms, k, has_zero, candidates, depths)
+        chosen = np.flatnonzero(approx >= floor - _slack(floor))
+        if not single:
+            chosen = chosen.take(_first_positions(touched.take(chosen)))
+        if len(chosen) < k:
+            return None
+        chosen_approx = approx.take(chosen)
+        level = _kth_largest(chosen_approx, k)
+        chosen = chosen[chosen_approx >= level - _slack(level)]
+        candidates = touched.take(chosen)
+        known_rows: list[int] = []
+        known_parts: list[FloatArray] = []
+        if common is not None:
+            known_rows.extend(dense)
+            known_parts.append(common.take(chosen, axis=1))
+        if single:
+            known_rows.append(sparse[0])
+            known_parts.append(own.take(chosen)[None, :])
+        known = np.concatenate(known_parts) if len(known_parts) > 1 else known_parts[0] if known_parts else None
+        scores = self._score(candidates, terms, known_rows or None, known)
+        order = np.lexsort((candidates, -scores))
+        theta = float(scores[order[k - 1]])
+        common_bound = [terms.max_weight[row] if terms.dense_of[row] >= 0 else 0.0 for row in range(len(dfs))]
+        if _ordered_sum(common_bound, terms.rows) < theta:
+            order = order[:k]
+            return _hits(candidates.take(order), scores.take(order))
+        # Documents with only common terms might still rank: allowances on those terms' impact
+        # lists (Σ < θ) leave out only documents scoring below θ.
+        allowance = [0.0] * len(dfs)
+        left = theta * (1.0 - _SLACK)
+        for row in terms.by_df:
+            if terms.dense_of[row] >= 0:
+                give = min(terms.max_weight[row], left / multiplicity[row])
+                allowance[row] = give
+                left = max(0.0, left - give * multiplicity[row])
+        if not _ordered_sum(allowance, terms.rows) < theta:
+            return None
+        parts = [candidates]
+        extra = 0
+        for row in dense:
+            low = terms.lows[row]
+            stop = int(self._impact_neg_weights[low : low + dfs[row]].searchsorted(-allowance[row]))
+            parts.append(self._impact_docs[low : low + stop])
+            extra += stop
+        if extra * terms.lookup_ns > _NS_EXHAUSTIVE * sum(dfs[row] for row in terms.rows):
+            return None
+        candidates = self._distinct(np.concatenate(parts))
+        return _select(candidates, self._score(candidates, terms), k, floor=theta)
 
-    def _thresholded(
-        self,
-        terms: _Terms,
-        k: int,
-        has_zero: bool,
-        candidates: DocArray | None,
-        depths: list[int] | None,
+    def _accumulate(self, terms: _Terms, rows: list[int]) -> tuple[DocArray, FloatArray]:
+        """Concatenated postings of ``rows`` (repeats of a document included) and, per entry,
+        the sum of those terms' weights for its document (in no particular order: these sums
+        only filter, exact scores come from ``_score``)."""
+        docs = self._docs
+        weights = self._weights
+        starts = terms.starts
+        dfs = terms.dfs
+        doc_parts = []
+        weight_parts = []
+        for row in rows:
+            segment = slice(starts[row], starts[row] + dfs[row])
+            doc_parts.append(docs[segment])
+            count = terms.multiplicity[row]
+            weight_parts.append(weights[segment] if count == 1 else weights[segment] * count)
+        touched = np.concatenate(doc_parts)
+        index = touched.astype(np.intp)
+        scratch = self._scratch()
+        try:
+            np.add.at(scratch, index, np.concatenate(weight_parts))
+            return touched, scratch.take(index)
+        finally:
+            scratch[index] = 0.0
+
+    def _planned(
+        self, terms: _Terms, occurrences: list[int], k: int, has_zero: bool
     ) -> list[Hit] | None:
-        """Threshold algorithm over impact-ordered postings with allowances.
-
-        Invariant: a document outside ``candidates`` either has weight <= the next unread
-        impact weight for every term, or (after ``_accumulated``) is already known to score
-        below the current θ. Seeds are the top k postings of every term; then either the
-        unread bound is below θ, or each term gets an allowance (Σ < θ, most common terms
-        first since skipping them is cheapest) and everything heavier is scored. When that is
-        still large, the uncovered terms are read deeper first to raise θ.
+        """Seeds (the top k postings of every term, scored exactly) give θ, a lower bound on the
+        answer's k-th score. Then the cheapest (by a measured cost model) of three certified
+        plans runs: allowances on impact-ordered prefixes, accumulating the terms whose maximum
+        weights do not fit under θ, or scoring every posting.
         """
-        impact_docs = self._impact_docs
-        neg_weights = self._impact_neg_weights
         lows = terms.lows
         dfs = terms.dfs
         rows = terms.rows
-        if depths is None or candidates is None:
-            depths = [min(k, df) for df in dfs]
-            candidates = _union([impact_docs[low : low + d] for low, d in zip(lows, depths, strict=True)])
-        exhaustive_ns = _NS_PER_POSTING * sum(dfs[row] for row in rows) + _NS_PER_DOC * self._n_docs
-        for round_number in range(_MAX_ROUNDS):
-            scores = self._score(candidates, terms)
-            if depths == dfs:  # every doc outside the candidates is accounted for
-                if len(candidates) < k and has_zero:
-                    return None
-                return _select(candidates, scores, k)
-            # Some term has more than k postings, and its first k or more are candidates.
-            theta = float(np.partition(scores, len(scores) - k)[len(scores) - k])
-            nexts = [
-                -float(neg_weights[low + d]) if d < df else 0.0
-                for low, d, df in zip(lows, depths, dfs, strict=True)
-            ]
-            if _ordered_sum(nexts, rows) < theta:
-                return _select(candidates, scores, k)
-            allowance = [0.0] * len(dfs)
-            budget = theta * (1.0 - _ALLOWANCE_SLACK)
-            for row in terms.by_df:
-                give = min(nexts[row], budget / terms.multiplicity[row])
-                allowance[row] = give
-                budget = max(0.0, budget - give * terms.multiplicity[row])
-            if not _ordered_sum(allowance, rows) < theta:
+        impact_docs = self._impact_docs
+        neg_weights = self._impact_neg_weights
+        depths = [min(k, df) for df in dfs]
+        seeds = _union([impact_docs[low : low + d] for low, d in zip(lows, depths, strict=True)])
+        seed_scores = self._score(seeds, terms)
+        if depths == dfs:  # every posting was seen: the seeds are the whole matching set
+            if len(seeds) < k and has_zero:
                 return None
-            stops = [
-                int(neg_weights[low : low + df].searchsorted(-allowance[row], side="left"))
-                if allowance[row] < nexts[row]
-                else depth
-                for row, (low, depth, df) in enumerate(zip(lows, depths, dfs, strict=True))
-            ]
-            extra = sum(stops) - sum(depths)
-            final = (
-                extra * len(dfs) <= _FINISH_LOOKUPS
-                or extra <= len(candidates)
-                or round_number == _MAX_ROUNDS - 1
-            )
-            if not final:  # read the uncovered terms deeper first, to raise θ
-                stops = [min(stop, depth * _DEEPEN + k) for stop, depth in zip(stops, depths, strict=True)]
-                extra = sum(stops) - sum(depths)
-            if _NS_PER_RANDOM_ACCESS * (len(candidates) + extra) * len(dfs) > exhaustive_ns:
-                return None
-            parts = [candidates]
+            return _select(seeds, seed_scores, k)
+        # Some term has more than k postings, so there are at least k seeds.
+        theta = _kth_largest(seed_scores, k)
+        # A document outside every seed prefix has, per term, weight <= the next impact weight.
+        nexts = [
+            -float(neg_weights[low + d]) if d < df else 0.0
+            for low, d, df in zip(lows, depths, dfs, strict=True)
+        ]
+        if _ordered_sum(nexts, rows) < theta:
+            return _select(seeds, seed_scores, k)
+
+        multiplicity = terms.multiplicity
+        budget = theta * (1.0 - _SLACK)
+        # Plan A: allowances (Σ < θ), most common terms first since skipping them is cheapest;
+        # every posting heavier than its term's allowance becomes a candidate.
+        allowance = [0.0] * len(dfs)
+        left = budget
+        for row in terms.by_df:
+            give = min(nexts[row], left / multiplicity[row])
+            allowance[row] = give
+            left = max(0.0, left - give * multiplicity[row])
+        stops = [
+            int(neg_weights[low : low + df].searchsorted(-allowance[row], side="left"))
+            if allowance[row] < nexts[row]
+            else depth
+            for row, (low, depth, df) in enumerate(zip(lows, depths, dfs, strict=True))
+        ]
+        plan_a = math.inf
+        if _ordered_sum(allowance, rows) < theta:
+            plan_a = (len(seeds) + sum(stops) - sum(depths)) * terms.lookup_ns
+        # Plan B: skip the most common terms while their maximum weights sum below θ; a
+        # document needs the other terms' weights to reach θ, so accumulate those fully.
+        skipped = [False] * len(dfs)
+        skip_total = 0.0
+        for row in terms.by_df:
+            total = skip_total + terms.max_weight[row] * multiplicity[row]
+            if total < budget:
+                skipped[row] = True
+                skip_total = total
+        plan_b = math.inf
+        skip_bound = [terms.max_weight[row] if skipped[row] else 0.0 for row in range(len(dfs))]
+        if _ordered_sum(skip_bound, rows) < theta:
+            plan_b = _NS_ACCUMULATE * sum(dfs[row] for row in rows if not skipped[row])
+        # Plan C: every posting.
+        plan_c = _NS_EXHAUSTIVE * sum(dfs[row] for row in rows) + _NS_PER_DOC * self._n_docs
+
+        if plan_a <= plan_b and plan_a <= plan_c:
+            parts = [seeds]
             for low, depth, stop in zip(lows, depths, stops, strict=True):
                 if stop > depth:
                     parts.append(impact_docs[low + depth : low + stop])
-            candidates = _union(parts)
-            depths = stops
-            if final:
-                # Certified: Σ allowance < θ <= the k-th score among these candidates.
-                return _select(candidates, self._score(candidates, terms), k)
-        return None
+            candidates = self._distinct(np.concatenate(parts))
+        elif plan_b <= plan_c:
+            candidates = self._accumulated(terms, k, theta, skip_total, skipped)
+        else:
+            return self._exhaustive_matching(occurrences, k, floor=theta)
+        # Certified: any other document scores below θ <= the k-th best candidate.
+        return _select(candidates, self._score(candidates, terms), k, floor=theta)
+
+    def _accumulated(
+        self, terms: _Terms, k: int, theta: float, skip_total: float, skipped: list[bool]
+    ) -> DocArray:
+        """The few documents that can still reach θ, found by adding up the non-skipped terms.
+
+        A document's score is at least its partial sum over those terms (weights are
+        positive) and at most that plus ``skip_total``, so partial sums below
+        θ - skip_total rule it out. The survivors' approximate full scores (partial plus
+        the skipped terms' actual weights, summed in another order, so within a few ulps)
+        then pick the ~k documents worth scoring exactly.
+        """
+        docs = self._docs
+        weights = self._weights
+        starts = terms.starts
+        dfs = terms.dfs
+        threshold = theta - skip_total - _slack(theta)
+        kept = [row for row in range(len(dfs)) if not skipped[row]]
+        if len(kept) == 1:
+            row = kept[0]
+            segment = slice(starts[row], starts[row] + dfs[row])
+            partial = weights[segment]
+            if terms.multiplicity[row] > 1:
+                partial = partial * terms.multiplicity[row]
+            keep = partial >= threshold
+            survivors = docs[segment][keep]
+            partial = partial[keep]
+        else:
+            touched, partial = self._accumulate(terms, kept)
+            keep = partial >= threshold
+            survivors = touched[keep]
+            partial = partial[keep]
+            first = self._first_positions(survivors)
+            survivors = survivors[first]
+            partial = partial[first]
+        approx = partial
+        for row in range(len(dfs)):
+            if skipped[row]:
+                extra = self._row_weights(terms, row, survivors)
+                if terms.multiplicity[row] > 1:
+                    extra = extra * terms.multiplicity[row]
+                approx = approx + extra
+        keep = approx >= theta - _slack(theta)
+        survivors = survivors[keep]
+        approx = approx[keep]
+        if len(approx) > 4 * k:
+            level = _kth_largest(approx, k)
+            survivors = survivors[approx >= level - _slack(level)]
+        return survivors
+
+    def _row_weights(self, terms: _Terms, row: int, candidates: DocArray) -> FloatArray:
+        """One term's weights for ``candidates`` (0.0 where absent)."""
+        dense = terms.dense_of[row]
+        if dense >= 0:
+            index = candidates.astype(np.intp)
+            tf = self._dense_tf[dense].take(index)
+            ratio = tf * (self._k1 + 1) / (tf + self._length_norm.take(index))
+            return cast(FloatArray, terms.idf_of[row] * ratio)
+        start = terms.starts[row]
+        positions = self._docs[start : start + terms.dfs[row]].searchsorted(candidates) + start
+        return np.where(self._docs.take(positions) == candidates, self._weights.take(positions), 0.0)
+
+    def _first_positions(self, docs: DocArray) -> IntArray:
+        """Positions of one entry per distinct doc id (sorting when few, else via scratch)."""
+        if len(docs) <= _SORT_MAX:
+            order = np.argsort(docs, kind="stable")
+            ordered = docs[order]
+            first = np.empty(len(ordered), dtype=np.bool_)
+            first[:1] = True
+            np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+            return cast(IntArray, order[first])
+        index = docs.astype(np.intp)
+        marks = np.arange(len(index), dtype=np.float64)
+        scratch = self._scratch()
+        try:
+            scratch[index] = marks  # with repeats the last write wins...
+            last = scratch.take(index) == marks  # ...so exactly one entry per doc matches
+        finally:
+            scratch[index] = 0.0
+        return np.flatnonzero(last)
 
 
 class _Terms:
@@ -767,61 +983,45 @@ class _Terms:
     __slots__ = (
         "by_df",
         "dense",
-        "dense_idf",
-        "dense_max",
-        "dense_max_total",
-        "dense_multiplicity",
         "dense_of",
-        "dense_rows",
         "dfs",
         "ids",
+        "idf_of",
+        "lookup_ns",
         "lows",
+        "max_weight",
         "multiplicity",
         "repeated",
         "rows",
         "sparse",
-        "sparse_starts",
         "starts",
     )
 
-    def __init__(
-        self,
-        ids: list[int],
-        occurrences: list[int],
-        indptr: IntArray,
-        idf: FloatArray,
-        dense_row: npt.NDArray[np.int32],
-        neg_weights: FloatArray,
-    ) -> None:
+    def __init__(self, ids: list[int], occurrences: list[int], info: list[list[float]]) -> None:
         self.ids = ids
-        row_of = {tid: row for row, tid in enumerate(ids)}
-        # Row of each weighted occurrence, in query order (repeats count again).
-        self.rows = [row_of[tid] for tid in occurrences if tid in row_of]
-        self.repeated = len(self.rows) != len(ids)
-        self.multiplicity = [0] * len(ids)
-        for row in self.rows:
-            self.multiplicity[row] += 1
-        self.lows = [int(indptr[tid]) for tid in ids]
-        self.dfs = [int(indptr[tid + 1]) - low for tid, low in zip(ids, self.lows, strict=True)]
+        if len(occurrences) == len(ids):  # each occurrence is a distinct weighted term
+            self.rows = list(range(len(ids)))
+            self.multiplicity = [1] * len(ids)
+            self.repeated = False
+        else:
+            row_of = {tid: row for row, tid in enumerate(ids)}
+            # Row of each weighted occurrence, in query order (repeats count again).
+            self.rows = [row_of[tid] for tid in occurrences if tid in row_of]
+            self.multiplicity = [0] * len(ids)
+            for row in self.rows:
+                self.multiplicity[row] += 1
+            self.repeated = len(self.rows) != len(ids)
+        lows, dfs, max_weight, idf, dense_of = zip(*info, strict=True)
+        self.lows = [int(low) for low in lows]
+        self.dfs = [int(df) for df in dfs]
+        self.max_weight: list[float] = list(max_weight)
+        self.idf_of: list[float] = list(idf)
+        self.dense_of = [int(dense) for dense in dense_of]
         self.starts = [low + tid for tid, low in zip(ids, self.lows, strict=True)]
         self.by_df = sorted(range(len(ids)), key=self.dfs.__getitem__, reverse=True)
-        self.dense_of = [int(dense_row[tid]) for tid in ids]
         self.sparse = [row for row, dense in enumerate(self.dense_of) if dense < 0]
         self.dense = [row for row, dense in enumerate(self.dense_of) if dense >= 0]
-        self.sparse_starts = np.array([self.starts[row] for row in self.sparse], dtype=np.intp)[:, None]
-        self.dense_rows = np.array([self.dense_of[row] for row in self.dense], dtype=np.intp)[:, None]
-        self.dense_idf = idf[[ids[row] for row in self.dense]][:, None]
-        # Largest weight per row for common terms (0.0 for rare ones): bounds a document
-        # that has no rare term.
-        self.dense_max = [
-            -float(neg_weights[self.lows[row]]) if dense >= 0 else 0.0
-            for row, dense in enumerate(self.dense_of)
-        ]
-        self.dense_max_total = sum(self.dense_max[row] * self.multiplicity[row] for row in self.dense)
-        counts = [self.multiplicity[row] for row in self.dense]
-        self.dense_multiplicity = (
-            None if all(count == 1 for count in counts) else np.array(counts, dtype=np.float64)[:, None]
-        )
+        self.lookup_ns = _NS_LOOKUP_RARE * len(self.sparse) + _NS_LOOKUP_COMMON * len(self.dense)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -862,9 +1062,35 @@ def _checked_docs(
     _report(progress, "counting", total, total)
 
 
+def _plain(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """A base-class view with the canonical dtype instance.
+
+    np.memmap slicing runs Python-level hooks on every query, and arrays whose dtype object
+    is a copy (as unpickling makes) miss numpy's fast paths (np.add.at is ~25x slower).
+    """
+    array = np.asarray(array)
+    return array.view(type=np.ndarray, dtype=np.dtype(array.dtype.str))
+
+
 def _slack(value: float) -> float:
     """Margin covering the rounding gap between two summation orders of a few positive floats."""
-    return abs(value) * 1e-9 + 1e-300
+    return abs(value) * _SLACK + 1e-300
+
+
+def _kth_largest(values: FloatArray, k: int) -> float:
+    part = values.copy()
+    part.partition(len(part) - k)
+    return float(part[len(part) - k])
+
+
+def _first_positions(docs: DocArray) -> IntArray:
+    """Positions of one entry per distinct doc id (by sorting: for small arrays)."""
+    order = np.argsort(docs, kind="stable")
+    ordered = docs.take(order)
+    first = np.empty(len(ordered), dtype=np.bool_)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return cast(IntArray, order[first])
 
 
 def _union(parts: list[DocArray]) -> DocArray:
@@ -890,17 +1116,30 @@ def _hits(docs: npt.NDArray[Any], scores: FloatArray) -> list[Hit]:
     return list(map(Hit._make, zip(docs.tolist(), scores.tolist(), strict=True)))
 
 
-def _select(docs: npt.NDArray[Any] | None, scores: FloatArray, k: int) -> list[Hit]:
-    """First k of a stable descending sort of ``scores``; ``docs`` ascending (None: 0..n-1)."""
-    n = len(scores)
-    negated = -scores
-    if n <= max(k, 64):
-        order = np.argsort(negated, kind="stable")[:k]
-    else:
-        kth = negated[np.argpartition(negated, k - 1)[k - 1]]
-        better = np.flatnonzero(negated < kth)
-        if len(better) > 1:
-            better = better[np.argsort(negated[better], kind="stable")]
-        ties = np.flatnonzero(negated == kth)[: k - len(better)]
-        order = np.concatenate((better, ties))
-    return _hits(order if docs is None else docs[order], scores[order])
+def _select(
+    docs: npt.NDArray[Any] | None, scores: FloatArray, k: int, floor: float | None = None
+) -> list[Hit]:
+    """First k of a stable descending sort of ``scores`` (ties: lower doc first).
+
+    ``docs`` are distinct doc ids in any order (None: 0..n-1). ``floor``, when given, is known
+    to be at most the k-th best score, so everything below it can be dropped first.
+    """
+    if floor is not None:
+        keep = scores >= floor
+        scores = scores[keep]
+        docs = np.flatnonzero(keep) if docs is None else docs[keep]
+    if len(scores) > max(k, _SORT_MAX):
+        # Keep the strictly better ones and, of the ties at the k-th value, the lowest docs.
+        kth = _kth_largest(scores, k)
+        better = np.flatnonzero(scores > kth)
+        ties = np.flatnonzero(scores == kth)
+        if docs is not None:
+            ties = ties[np.argsort(docs[ties], kind="stable")]
+        chosen = np.concatenate((better, ties[: k - len(better)]))
+        scores = scores[chosen]
+        docs = chosen if docs is None else docs[chosen]
+    if docs is None:
+        order = np.argsort(-scores, kind="stable")[:k]
+        return _hits(order, scores[order])
+    order = np.lexsort((docs, -scores))[:k]
+    return _hits(docs[order], scores[order])

@@ -28,15 +28,15 @@ def test_eval_set_is_big_enough() -> None:
 
 def test_retrieval_floor(retrieval: dict[str, float | int]) -> None:
     """Held above what was measured when this floor was set, minus a small margin."""
-    assert retrieval["hit@1"] >= 0.57
-    assert retrieval["hit@3"] >= 0.75
-    assert retrieval["casual_hit@3"] >= 0.78
+    assert retrieval["hit@1"] >= 0.60
+    assert retrieval["hit@3"] >= 0.80
+    assert retrieval["casual_hit@3"] >= 0.84
 
 
 def test_abstention_floor(retrieval: dict[str, float | int]) -> None:
     """Most off-topic questions abstain; almost no real one does."""
     assert retrieval["off_topic_abstained"] >= 17
-    assert retrieval["real_abstained"] <= 2
+    assert retrieval["real_abstained"] <= 1
 
 
 def test_spoiler_floor(engine: Engine) -> None:
