@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TextIO
 
@@ -63,7 +64,7 @@ class Chat:
     def handle(self, text: str) -> None:
         if text.startswith("/"):
             command, _, rest = text.partition(" ")
-            handler = {
+            handlers: dict[str, Callable[[str], None]] = {
                 "/help": lambda _: self.say(HELP),
                 "/reveal": self.reveal,
                 "/more": lambda _: self.more(),
@@ -71,7 +72,8 @@ class Chat:
                 "/progress": self.progress,
                 "/spoilers": self.spoilers,
                 "/sources": lambda _: self.sources(),
-            }.get(command)
+            }
+            handler = handlers.get(command)
             if handler is None:
                 self.say(f"Unknown command {command}. /help lists them.")
             else:

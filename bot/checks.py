@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -48,34 +49,37 @@ def is_mod() -> Callable[[T], T]:
 
 
 class Cooldowns:
-    """A per-user token bucket, owned by the bot (not module state) so each bot has its own."""
+    """At most ``rate`` questions per ``per`` seconds per member (a sliding window), owned by the
+    bot rather than module state, so every bot instance has its own."""
 
     def __init__(self, rate: int, per: float, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
         self.per = per
         self._clock = clock
-        self._buckets: dict[int, app_commands.Cooldown] = {}
+        self._hits: dict[int, deque[float]] = {}
 
     @property
     def enabled(self) -> bool:
         return self.rate > 0 and self.per > 0
 
     def hit(self, user_id: int) -> float | None:
-        """Spend one token; the seconds to wait if there was none left, else ``None``."""
+        """Count one question; the seconds to wait if over the limit (not counted), else ``None``."""
         if not self.enabled:
             return None
         now = self._clock()
-        if len(self._buckets) > MAX_BUCKETS:
-            self._buckets = {k: b for k, b in self._buckets.items()
-                             if b.get_tokens(now) < self.rate}
-        bucket = self._buckets.get(user_id)
-        if bucket is None:
-            bucket = self._buckets[user_id] = app_commands.Cooldown(self.rate, self.per)
-        return bucket.update_rate_limit(now)
+        if len(self._hits) > MAX_BUCKETS:
+            self._hits = {k: h for k, h in self._hits.items() if h and h[-1] > now - self.per}
+        hits = self._hits.setdefault(user_id, deque())
+        while hits and hits[0] <= now - self.per:
+            hits.popleft()
+        if len(hits) >= self.rate:
+            return hits[0] + self.per - now
+        hits.append(now)
+        return None
 
     def check(self, user_id: int) -> None:
-        """Raise :class:`app_commands.CommandOnCooldown` (rendered politely) when over the limit."""
+        """Raise :class:`app_commands.CommandOnCooldown` (worded politely by the error handler)."""
         retry = self.hit(user_id)
         if retry is not None:
             raise app_commands.CommandOnCooldown(app_commands.Cooldown(self.rate, self.per), retry)

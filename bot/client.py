@@ -17,7 +17,8 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from bot.checks import Cooldowns, NotModerator, slow_down
-from bot.store import ResolvedView, Store
+from bot.records import ResolvedView
+from bot.store import Store
 from index.errors import BookclubError
 
 if TYPE_CHECKING:
@@ -70,12 +71,10 @@ def describe(interaction: discord.Interaction[Any]) -> str:
 
 def explain(error: BaseException) -> str | None:
     """The user-facing text for an expected error, or ``None`` for a bug."""
-    if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError):
-        inner = error.__cause__ if isinstance(error, app_commands.TransformerError) else error.original
-        if isinstance(error, app_commands.TransformerError) and inner is None:
-            return "I couldn't understand one of the options; please pick it from the list."
-        if inner is not None:
-            return explain(inner)
+    if isinstance(error, app_commands.CommandInvokeError):
+        return explain(error.original)
+    if isinstance(error, app_commands.TransformerError):
+        return "I couldn't understand one of the options; please pick it from the list."
     if isinstance(error, app_commands.CommandOnCooldown):
         return slow_down(error.retry_after)
     if isinstance(error, NotModerator | app_commands.NoPrivateMessage):
@@ -125,7 +124,7 @@ class BookclubBot(commands.Bot):
     """Slash commands, buttons and chat replies over one engine and one settings store."""
 
     def __init__(self, settings: Settings, engine: Engine, store: Store, *,
-                 sync_dev_guild: bool = True) -> None:
+                 serving: bool = True) -> None:
         options: dict[str, Any] = {}
         if settings.shard_count is not None:
             options["shard_count"] = settings.shard_count
@@ -139,7 +138,7 @@ class BookclubBot(commands.Bot):
         self.settings = settings
         self.engine = engine
         self.store = store
-        self.sync_dev_guild = sync_dev_guild
+        self.serving = serving
         self.cooldowns = Cooldowns(settings.ask_cooldown_rate, settings.ask_cooldown_seconds)
         if settings.discord_gateway_url:
             self._route_gateway_lookup(settings.discord_gateway_url)
@@ -164,13 +163,16 @@ class BookclubBot(commands.Bot):
         await super().login(token)
 
     async def setup_hook(self) -> None:
-        """Open the store (a failure only degrades it), load the cogs, sync to the dev guild."""
-        if not await self.store.open():
-            log.warning("Starting with the settings database unavailable: strictest spoilers apply")
+        """Load the cogs; when serving, open the store (a failure only degrades it) and sync the
+        commands to DEV_GUILD_ID. (``bookclub sync`` logs in without serving.)"""
         for name in COGS:
             await self.load_extension(name)
+        if not self.serving:
+            return
+        if not await self.store.open():
+            log.warning("Starting with the settings database unavailable: strictest spoilers apply")
         guild_id = self.settings.dev_guild_id
-        if self.sync_dev_guild and guild_id:
+        if guild_id:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
             try:
@@ -229,10 +231,11 @@ class ShardedBookclubBot(BookclubBot, commands.AutoShardedBot):
 
 
 def create_bot(settings: Settings, engine: Engine, store: Store, *,
-               sync_dev_guild: bool = True) -> BookclubBot:
-    """A ready-to-start bot; tests call this again with a fresh or reused store to "restart"."""
+               serving: bool = True) -> BookclubBot:
+    """A ready-to-start bot; tests call this again with a fresh or reused store to "restart".
+    ``serving=False`` is for ``bookclub sync``: commands only, no store, no dev-guild sync."""
     cls = ShardedBookclubBot if settings.sharded else BookclubBot
-    return cls(settings, engine, store, sync_dev_guild=sync_dev_guild)
+    return cls(settings, engine, store, serving=serving)
 
 
 def bookclub(client: discord.Client) -> BookclubBot:

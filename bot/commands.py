@@ -184,7 +184,8 @@ def _spoilers(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO)
             emit_json(row, out)
         return 0
     for row in rows:
-        why = f"  ({'; '.join(row['why'])})" if row["why"] else ""
+        reasons = row["why"]
+        why = f"  ({'; '.join(str(r) for r in reasons)})" if isinstance(reasons, list) and reasons else ""
         out.write(f"{row['level']:<8} {row['text']}{why}\n")
     return 0
 

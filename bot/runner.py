@@ -46,6 +46,7 @@ def run_command(args: argparse.Namespace, err: TextIO | None = None) -> int:
         print(NO_TOKEN_MESSAGE, file=err)
         return EXIT_USAGE
     discord.utils.setup_logging(level=settings.level)
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice here
     try:
         if args.command == "sync":
             return asyncio.run(sync(settings, token, getattr(args, "guild", None)))
@@ -82,17 +83,24 @@ async def run(settings: Settings, token: str) -> int:
     engine, store = await _parts(settings)
     bot = create_bot(settings, engine, store)
     loop = asyncio.get_running_loop()
+    closing: set[asyncio.Task[None]] = set()  # keeps the close task referenced until done
     with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
-        loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
-    async with bot:
-        await bot.start(token)
+        loop.add_signal_handler(signal.SIGTERM, lambda: closing.add(loop.create_task(bot.close())))
+    try:
+        async with bot:
+            await bot.start(token)
+    finally:
+        # start() returns as soon as the gateway closes, possibly before the SIGTERM task has
+        # closed the store; an open aiosqlite thread would keep the process alive.
+        await asyncio.gather(*closing, return_exceptions=True)
+        await store.close()
     return EXIT_OK
 
 
 async def sync(settings: Settings, token: str, guild_id: int | None) -> int:
     """Log in over HTTP only, publish the slash commands (globally or to one server), exit."""
     engine, store = await _parts(settings)
-    bot = create_bot(settings, engine, store, sync_dev_guild=False)
+    bot = create_bot(settings, engine, store, serving=False)
     async with bot:
         await bot.login(token)
         try:

@@ -12,19 +12,26 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.records import (
+    STRICTEST,
+    AuditEntry,
+    Change,
+    ChannelOverride,
+    GuildStatus,
+    ResolvedView,
+    SavedAnswer,
+    Stamp,
+)
 from index.errors import BookclubError
 from index.spoilers import (
     DEFAULT_MODE,
     DEFAULT_PROGRESS,
-    STRICTEST_MODE,
-    STRICTEST_PROGRESS,
     Progress,
     SpoilerMode,
     SpoilerView,
@@ -96,79 +103,6 @@ NOT_SAVED = ("⚠️ The setting was NOT saved: the settings database is unavail
 NOT_READ = "⚠️ The settings database is unavailable right now; please try again in a moment."
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedView:
-    """The spoiler view for one reply, where each half came from, and whether the store failed."""
-
-    view: SpoilerView
-    mode_from: str
-    progress_from: str
-    degraded: bool = False
-
-
-STRICTEST = ResolvedView(SpoilerView(STRICTEST_MODE, STRICTEST_PROGRESS), "strictest", "strictest",
-                         degraded=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Stamp:
-    """Who set a setting and when (UTC)."""
-
-    user_id: int | None
-    at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelOverride:
-    channel_id: int
-    mode: SpoilerMode
-    stamp: Stamp
-
-
-@dataclass(frozen=True, slots=True)
-class GuildStatus:
-    """What ``/spoilers status`` shows; ``None`` means the default applies."""
-
-    mode: SpoilerMode | None
-    mode_stamp: Stamp
-    progress: Progress | None
-    progress_stamp: Stamp
-    channels: tuple[ChannelOverride, ...]
-    members_with_progress: int
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """A saved setting, before and after (``None`` = the default)."""
-
-    old: str | None
-    new: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    actor_id: int | None
-    setting: str
-    target: int | None
-    old: str | None
-    new: str | None
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class SavedAnswer:
-    """A question the bot answered, so buttons and follow-ups work after a restart."""
-
-    id: int
-    question: str
-    previous: str | None
-    answered: bool
-    guild_id: int | None
-    channel_id: int | None
-    user_id: int | None
-    message_id: int | None
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -189,10 +123,12 @@ class Store:
         self.timeout = timeout
         self.degraded = False
         self._db: Db | None = None
+        self._closed = False
         self._lock = asyncio.Lock()
 
     async def open(self) -> bool:
         """Connect and migrate; on failure log a warning and stay degraded (the bot still runs)."""
+        self._closed = False
         try:
             await self._connection()
         except FAILURES as error:
@@ -202,6 +138,14 @@ class Store:
         return True
 
     async def close(self) -> None:
+        """Close until :meth:`open` is called again: lets an in-flight write commit first, and
+        refuses to reconnect meanwhile (late writes report "not saved")."""
+        self._closed = True
+        async with self._lock:
+            await self._drop()
+
+    async def _drop(self) -> None:
+        """Forget the connection (after a failure the next call reconnects: the file may be back)."""
         db, self._db = self._db, None
         if db is not None:
             try:
@@ -212,11 +156,15 @@ class Store:
     async def _connection(self) -> Db:
         if self._db is not None:
             return self._db
+        if self._closed:
+            raise sqlite3.ProgrammingError("the settings store is closed")
         db = await aiosqlite.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=FULL")
             await self._migrate(db)
+            if self._closed:  # close() ran while we were connecting
+                raise sqlite3.ProgrammingError("the settings store was closed")
         except BaseException:
             await db.close()
             raise
@@ -284,7 +232,7 @@ class Store:
             result = await reader(await self._connection())
         except FAILURES as error:
             self._degrade(what, error)
-            await self.close()
+            await self._drop()
             raise StoreError(NOT_READ) from error
         self.degraded = False
         return result
@@ -350,7 +298,7 @@ class Store:
                     raise
             except FAILURES as error:
                 self._degrade(f"write ({what})", error)
-                await self.close()
+                await self._drop()
                 raise StoreError(NOT_SAVED) from error
         self.degraded = False
         return result

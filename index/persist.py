@@ -207,9 +207,15 @@ def load_index(
     k1: float | None = None,
     b: float | None = None,
     epsilon: float | None = None,
+    prefetch: bool = False,
 ) -> Bm25Index | None:
     """The saved index if it exists, matches ``fingerprint`` (and the given parameters) and is
-    intact; otherwise None."""
+    intact; otherwise None.
+
+    Arrays are memory-mapped, so loading is instant and pages are read on first use;
+    ``prefetch`` faults them all in now instead (see ``Bm25Index.prefetch``), which keeps the
+    first queries on a large index from paying for page faults.
+    """
     loaded = load_arrays(directory, INDEX_NAME, fingerprint)
     if loaded is None:
         return None
@@ -224,10 +230,13 @@ def load_index(
         logger.warning("ignoring saved index: bad vocabulary")
         return None
     try:
-        return Bm25Index.from_arrays(arrays, meta, terms)
+        index = Bm25Index.from_arrays(arrays, meta, terms)
     except (ValueError, TypeError, IndexError) as exc:
         logger.warning("ignoring damaged saved index: %s", exc)
         return None
+    if prefetch:
+        index.prefetch()
+    return index
 
 
 def load_or_build(
@@ -241,24 +250,23 @@ def load_or_build(
     b: float = 0.75,
     epsilon: float = 0.25,
     dense_fraction: float = DENSE_FRACTION,
+    prefetch: bool = False,
 ) -> Bm25Index:
     """Load the saved index for ``fingerprint``, or build it from ``corpus_factory()`` and save it.
 
     ``fingerprint`` identifies the corpus content (e.g. sha256 of the source bytes or of the
     tokens); a different one, or a damaged cache, means a rebuild. Large builds show a stderr
     progress line unless ``quiet`` (``progress`` replaces it). A failed save is logged, not
-    raised: the built index is still returned.
+    raised: the built index is still returned. ``prefetch`` is passed to ``load_index``.
     """
-    index = load_index(directory, fingerprint, k1=k1, b=b, epsilon=epsilon)
+    index = load_index(directory, fingerprint, k1=k1, b=b, epsilon=epsilon, prefetch=prefetch)
     if index is not None:
         return index
     corpus = corpus_factory()
     reporter = progress
     if reporter is None and not quiet and len(corpus) > PROGRESS_MIN_DOCS:
         reporter = StderrProgress()
-    index = Bm25Index.build(
-        corpus, k1=k1, b=b, epsilon=epsilon, progress=reporter, dense_fraction=dense_fraction
-    )
+    index = Bm25Index.build(corpus, k1=k1, b=b, epsilon=epsilon, progress=reporter, dense_fraction=dense_fraction)
     try:
         save_index(index, directory, fingerprint)
     except OSError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -11,6 +13,7 @@ from bot.embeds import DESCRIPTION_LIMIT, MESSAGE_LIMIT, card_embed, choices, fi
 from bot.render import render_card
 from index.spoilers import SpoilerView
 
+log = logging.getLogger(__name__)
 NAME_LIMIT = 100
 
 
@@ -39,7 +42,11 @@ class Character(commands.Cog):
     @character.autocomplete("name")
     async def complete(self, interaction: discord.Interaction[BookclubBot],
                        current: str) -> list[app_commands.Choice[str]]:
-        return choices(await self.bot.complete_character(current[:NAME_LIMIT]))
+        try:
+            return choices(await self.bot.complete_character(current[:NAME_LIMIT]))
+        except Exception:  # an empty list beats Discord's "loading options failed"
+            log.exception("Character autocomplete failed for %r", current[:NAME_LIMIT])
+            return []
 
 
 async def setup(bot: commands.Bot) -> None:

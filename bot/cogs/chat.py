@@ -126,14 +126,15 @@ class Chat(commands.Cog):
 
     async def _reply(self, message: discord.Message, content: str,
                      view: discord.ui.View | None = None) -> discord.Message | None:
-        """A reply that pings nobody and still works if the question was deleted meanwhile."""
+        """A reply that pings nobody (``AllowedMentions.none()`` has ``replied_user=False``, so the
+        author is not pinged either) and still works if the question was deleted meanwhile."""
         reference = message.to_reference(fail_if_not_exists=False)
         try:
             if view is None:
                 return await message.channel.send(content[:MESSAGE_LIMIT], reference=reference,
-                                                  mention_author=False, allowed_mentions=NO_MENTIONS)
-            return await message.channel.send(content[:MESSAGE_LIMIT], reference=reference, view=view,
-                                              mention_author=False, allowed_mentions=NO_MENTIONS)
+                                                  allowed_mentions=NO_MENTIONS)
+            return await message.channel.send(content[:MESSAGE_LIMIT], reference=reference,
+                                              view=view, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as error:
             log.warning("Could not reply in channel %s: %s", message.channel.id, error)
             return None

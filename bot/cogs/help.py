@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.client import NO_MENTIONS, BookclubBot
 from bot.embeds import help_embed
-from bot.store import ResolvedView
+from bot.records import ResolvedView
 
 
 class Help(commands.Cog):

@@ -7,6 +7,7 @@ Every change is committed (and audited) before the moderator sees "Saved".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import discord
@@ -16,10 +17,12 @@ from discord.ext import commands
 from bot.checks import is_mod
 from bot.client import NO_MENTIONS, BookclubBot
 from bot.embeds import MESSAGE_LIMIT, fit, fit_lines
-from bot.store import Change, GuildStatus, Stamp, StoreError
+from bot.records import AuditEntry, Change, GuildStatus, Stamp
+from bot.store import StoreError
 from index.spoilers import DEFAULT_MODE, DEFAULT_PROGRESS, Progress, SpoilerMode
 
 DEFAULT = "default"
+RECENT = 3
 MODES = {
     SpoilerMode.TAG: "reveals past the club's progress are wrapped in spoiler tags",
     SpoilerMode.HIDE: "reveals past the club's progress are held back",
@@ -51,7 +54,16 @@ def _was(change: Change, default: str) -> str:
     return f"was **{change.old}**" if change.old else f"was the default, **{default}**"
 
 
-def status_text(status: GuildStatus, channel_id: int | None) -> str:
+def change_text(entry: AuditEntry) -> str:
+    """``server mode tag → hide by @mod, 2026-11-20 14:02 UTC`` for the status reply."""
+    where = f" in <#{entry.target}>" if entry.setting == "channel mode" and entry.target else ""
+    setting = "channel mode" if where else entry.setting
+    return (f"{setting}{where}: {entry.old or 'default'} → {entry.new or 'default'} "
+            f"by <@{entry.actor_id}>, {_utc(entry.at)}")
+
+
+def status_text(status: GuildStatus, channel_id: int | None,
+                recent: Sequence[AuditEntry] = ()) -> str:
     """The whole ``/spoilers status`` reply, within one message."""
     mode = status.mode or DEFAULT_MODE
     source = f"server setting, {stamp_text(status.mode_stamp)}" if status.mode else "server default"
@@ -69,7 +81,9 @@ def status_text(status: GuildStatus, channel_id: int | None) -> str:
     overrides = [f"<#{c.channel_id}>: **{c.mode.value}** ({stamp_text(c.stamp)})"
                  for c in status.channels]
     if overrides:
-        lines.append("Channel settings:\n" + fit_lines(overrides, 1200))
+        lines.append("Channel settings:\n" + fit_lines(overrides, 900))
+    if recent:
+        lines.append("Recent changes:\n" + fit_lines([change_text(e) for e in recent], 600))
     return fit("\n".join(lines), MESSAGE_LIMIT)
 
 
@@ -139,9 +153,8 @@ class Spoilers(commands.Cog):
             await self._reply(interaction, error.message)
             return
         was = f"was **{change.old}**" if change.old else "was following the server"
-        now = f"**{chosen.value}**: {MODES[chosen]}" if chosen else "follows the server's mode"
-        await self._reply(interaction, f"✅ Saved. <#{channel.id}> now {'uses ' if chosen else ''}"
-                                       f"{now} ({was}).")
+        now = f"uses **{chosen.value}** ({MODES[chosen]})" if chosen else "follows the server's mode"
+        await self._reply(interaction, f"✅ Saved. <#{channel.id}> now {now}; it {was}.")
 
     @spoilers.command(name="status", description="This server's spoiler settings and who set them")
     @is_mod()
@@ -149,10 +162,12 @@ class Spoilers(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             status = await self.bot.store.status(_guild(interaction))
+            changes = await self.bot.store.audit(_guild(interaction), limit=20)
         except StoreError:
             await self._reply(interaction, DEGRADED)
             return
-        await self._reply(interaction, status_text(status, interaction.channel_id))
+        recent = [e for e in changes if e.setting != "member progress"][:RECENT]
+        await self._reply(interaction, status_text(status, interaction.channel_id, recent))
 
 
 def _guild(interaction: discord.Interaction[BookclubBot]) -> int:

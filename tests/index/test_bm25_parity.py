@@ -72,9 +72,7 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     return a.dtype == b.dtype == np.float64 and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
-def check_query(
-    index: Bm25Index, model: BM25Okapi, corpus: list[list[str]], query: list[str], k: int
-) -> None:
+def check_query(index: Bm25Index, model: BM25Okapi, corpus: list[list[str]], query: list[str], k: int) -> None:
     reference = model.get_scores(query)
     scores = index.get_scores(query)
     assert np.array_equal(scores, reference)
@@ -106,9 +104,9 @@ def build_both(
 # ---------------------------------------------------------------------- properties
 
 ALPHABET = [chr(ord("a") + i) for i in range(7)]
-docs_strategy = st.lists(
-    st.lists(st.sampled_from(ALPHABET), min_size=0, max_size=9), min_size=1, max_size=40
-).filter(lambda corpus: any(corpus))
+docs_strategy = st.lists(st.lists(st.sampled_from(ALPHABET), min_size=0, max_size=9), min_size=1, max_size=40).filter(
+    lambda corpus: any(corpus)
+)
 query_strategy = st.lists(st.sampled_from([*ALPHABET, "zz", "qq"]), min_size=0, max_size=6)
 
 
