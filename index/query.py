@@ -48,6 +48,15 @@ _SUMMARY_TERMS = ("summari", "plot")
 _TITLE_WORDS = ("never", "let", "me", "go")
 LONG_WORD = 7
 FOCUS_TERMS = 3
+# A word the reviews never use weighs as if it were rarer than any word they do use.
+UNKNOWN_DOC_FREQ = 0.3
+# Questions after a quantity; evidence without a number cannot answer them.
+_QUANTITY = re.compile(r"\b(how (many|much|long|old)|what year|which year|how often)\b")
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+    r"thousand|million|first|second|third|dozen)\b",
+    re.IGNORECASE,
+)
 _PROPER = re.compile(r"(?<=[a-z,;:’'\"”)] )[A-Z][a-z]+")
 
 
@@ -60,6 +69,10 @@ class Query:
     weights: Mapping[str, float]
     unknown: tuple[str, ...]
     topics: frozenset[Topic] = frozenset()
+    wants_number: bool = False
+
+    def answers_quantity(self, text: str) -> bool:
+        return not self.wants_number or bool(_NUMBER.search(text))
 
     @property
     def total(self) -> float:
@@ -71,7 +84,11 @@ class Query:
         A long question is judged against its few strongest terms only: members pad questions with
         chatter, and that should not make the reviews look silent.
         """
-        strongest = sorted(self.weights.values(), reverse=True)[:FOCUS_TERMS]
+        unknown = {term(w) for w in self.unknown}
+        known = [w for t, w in self.weights.items() if t not in unknown]
+        # At most one unknown word counts: in a chatty question most unknown words are chatter.
+        strangers = sorted((w for t, w in self.weights.items() if t in unknown), reverse=True)[:1]
+        strongest = sorted(known + strangers, reverse=True)[:FOCUS_TERMS]
         total = sum(strongest)
         if total <= 0:
             return 0.0
@@ -97,7 +114,7 @@ class Vocabulary:
         return self._doc_freq.get(term_, 0)
 
     def weight(self, term_: str) -> float:
-        return math.log(1.0 + self.n_docs / (self.doc_freq(term_) or 0.5))
+        return math.log(1.0 + self.n_docs / (self.doc_freq(term_) or UNKNOWN_DOC_FREQ))
 
     def _delete_index(self) -> dict[str, list[str]]:
         with self._lock:
@@ -164,7 +181,14 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         chosen = list(_SUMMARY_TERMS)
     weights = {t: vocabulary.weight(t) for t in chosen}
     topics = frozenset(topic for pattern, topic in _TOPIC_CUES if pattern.search(folded))
-    return Query(text=text, terms=tuple(chosen), weights=weights, unknown=tuple(unknown), topics=topics)
+    return Query(
+        text=text,
+        terms=tuple(chosen),
+        weights=weights,
+        unknown=tuple(unknown),
+        topics=topics,
+        wants_number=bool(_QUANTITY.search(folded)),
+    )
 
 
 def _drop_title(tokens: list[str]) -> list[str]:
