@@ -11,6 +11,8 @@ _ANGLE = re.compile(r"<(?=[@#:a-zA-Z/!&])")
 _MASS_MENTION = re.compile(r"@(?=(?:everyone|here)\b)", re.IGNORECASE)
 _USER_MENTION = re.compile(r"@(?=\S)")
 _LINE_START = re.compile(r"^(\s*)([#>\-+]|\d+\.)", re.MULTILINE)
+# Discord markup a question may carry: mentions, channels, roles, custom emoji, timestamps, commands.
+_DISCORD_MARKUP = re.compile(r"<(?:@[!&]?\d+|#\d+|a?:(\w+):\d+|t:-?\d+(?::[a-zA-Z])?|/[\w -]+:\d+|id:\w+)>")
 _UNESCAPE = re.compile(r"\\([\\*_~`|\]<#>\-+.])")
 
 
@@ -29,6 +31,11 @@ def _escape_line_start(match: re.Match[str]) -> str:
     if marker[-1] == ".":
         return f"{match.group(1)}{marker[:-1]}\\."
     return f"{match.group(1)}\\{marker}"
+
+
+def strip_markup(text: str) -> str:
+    """A question without Discord's mention/emoji markup: ``<@123>`` says nothing about the book."""
+    return " ".join(_DISCORD_MARKUP.sub(lambda m: f" {m.group(1) or ''} ", text).split())
 
 
 def unescape(text: str) -> str:

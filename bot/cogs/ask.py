@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.client import NO_MENTIONS, BookclubBot
 from bot.embeds import DESCRIPTION_LIMIT, answer_embed
+from bot.markdown import strip_markup
 from bot.render import render_answer
 from bot.store import StoreError
 from bot.views import MoreExcerpts, RevealToMe, answer_buttons, answer_key
@@ -43,6 +44,7 @@ class Ask(commands.Cog):
                            private="Only you see the answer (and your own reading progress applies)")
     async def ask(self, interaction: discord.Interaction[BookclubBot],
                   question: app_commands.Range[str, 1, QUESTION_LIMIT], private: bool = False) -> None:
+        question = strip_markup(question)
         try:
             clean_question(question)
         except QuestionError as error:

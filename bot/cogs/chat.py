@@ -15,12 +15,14 @@ from discord.ext import commands
 from bot.checks import slow_down
 from bot.client import NO_MENTIONS, UNEXPECTED, BookclubBot
 from bot.embeds import MESSAGE_LIMIT, fit
-from bot.markdown import unescape
+from bot.markdown import strip_markup, unescape
+from bot.records import SavedAnswer
 from bot.render import render_answer
 from bot.store import StoreError
 from bot.views import answer_buttons, answer_key
-from index.engine import clean_question
+from index.engine import MAX_QUESTION_CHARS, clean_question
 from index.errors import QuestionError
+from index.followup import merge_followup
 
 log = logging.getLogger(__name__)
 HEADER = re.compile(r"^\*\*Q:\*\* (?P<q>.+)$", re.MULTILINE)
@@ -38,6 +40,14 @@ def question_in(message: discord.Message) -> str | None:
         if match:
             return unescape(match["q"]).removesuffix("…").strip() or None
     return None
+
+
+def topic_of(saved: SavedAnswer) -> str | None:
+    """What a reply to ``saved`` follows up: the question as it was answered, so a follow-up of a
+    follow-up keeps the first topic ("does Ruth die?" → "and Kathy?" → "and Tommy?")."""
+    if not saved.answered:
+        return saved.previous
+    return merge_followup(saved.previous, saved.question)[:MAX_QUESTION_CHARS]
 
 
 class Chat(commands.Cog):
@@ -67,7 +77,7 @@ class Chat(commands.Cog):
         if not (dm or mentioned or follows):
             return
         ids = "|".join(str(i) for i in (me.id, role.id if role else None) if i)
-        text = " ".join(re.sub(rf"<@[!&]?(?:{ids})>", " ", message.content).split())
+        text = strip_markup(re.sub(rf"<@[!&]?(?:{ids})>", " ", message.content))
         if not text:
             if dm or f"{me.id}>" in message.content:
                 await self._reply(message, HINT)
@@ -110,7 +120,7 @@ class Chat(commands.Cog):
         except StoreError:
             saved = None
         if saved is not None:
-            return True, saved.question if saved.answered else saved.previous
+            return True, topic_of(saved)
         if isinstance(resolved, discord.Message):
             return True, question_in(resolved)
         return False, None

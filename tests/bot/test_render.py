@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.markdown import escape, unescape
+from bot.markdown import escape, strip_markup, unescape
 from bot.render import MESSAGE_LIMIT, answer_json, render_answer
 from index.engine import Engine
 from index.excerpts import Answer, Excerpt
@@ -144,3 +144,9 @@ def test_json_schema(engine: Engine) -> None:
     citation = payload["citations"][0]
     assert set(citation) == {"n", "source_id", "source_title", "author", "section", "excerpt", "spoiler", "score"}
     assert citation["n"] == 1 and isinstance(citation["score"], float)
+
+
+def test_discord_markup_is_stripped_from_questions(engine: Engine) -> None:
+    """A mention, channel link or custom emoji in a question is not a search word."""
+    assert strip_markup("does ruth die <@123> <#456> <@&7> <:sad:89> <t:1700000000:R>?") == "does ruth die sad ?"
+    assert engine.ask(strip_markup("does ruth die <@123>")).answered
