@@ -45,14 +45,18 @@ async def _answer(interaction: discord.Interaction[Any], key: str) -> Answer | N
     return await bot.ask(saved.question, saved.previous)
 
 
-class MoreExcerpts(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                   template=re.compile(r"bookclub:more:" + _KEY, re.DOTALL)):
-    """Further excerpts for the same question, privately, under the clicker's own view."""
+class _AnswerButton:
+    """What both buttons share: the key in their custom_id, re-asking, and the error boundary."""
+
+    prefix: str
+    label: str
+    emoji: str
 
     def __init__(self, key: str) -> None:
-        super().__init__(discord.ui.Button(label="More excerpts", emoji="📚",
-                                           style=discord.ButtonStyle.secondary,
-                                           custom_id=f"bookclub:more:{key}"))
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=self.label, emoji=self.emoji, style=discord.ButtonStyle.secondary,
+            custom_id=f"bookclub:{self.prefix}:{key}")
+        super().__init__(button)  # type: ignore[call-arg]  # DynamicItem.__init__, next in the MRO
         self.key = key
 
     @classmethod
@@ -62,14 +66,23 @@ class MoreExcerpts(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            await self._more(interaction)
+            answer = await _answer(interaction, self.key)
+            if answer is not None:
+                await self.respond(interaction, answer)
         except Exception as error:  # the boundary: every failure gets a reply and a log line
             await report(interaction, error)
 
-    async def _more(self, interaction: discord.Interaction[Any]) -> None:
-        answer = await _answer(interaction, self.key)
-        if answer is None:
-            return
+    async def respond(self, interaction: discord.Interaction[Any], answer: Answer) -> None:
+        raise NotImplementedError
+
+
+class MoreExcerpts(_AnswerButton, discord.ui.DynamicItem[discord.ui.Button[Any]],
+                   template=re.compile(r"bookclub:more:" + _KEY, re.DOTALL)):
+    """Further excerpts for the same question, privately, under the clicker's own view."""
+
+    prefix, label, emoji = "more", "More excerpts", "📚"
+
+    async def respond(self, interaction: discord.Interaction[Any], answer: Answer) -> None:
         if not answer.more:
             await interaction.followup.send("No more excerpts for that question.", ephemeral=True,
                                             allowed_mentions=NO_MENTIONS)
@@ -81,31 +94,13 @@ class MoreExcerpts(discord.ui.DynamicItem[discord.ui.Button[Any]],
         await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
-class RevealToMe(discord.ui.DynamicItem[discord.ui.Button[Any]],
+class RevealToMe(_AnswerButton, discord.ui.DynamicItem[discord.ui.Button[Any]],
                  template=re.compile(r"bookclub:reveal:" + _KEY, re.DOTALL)):
     """The same answer with every spoiler in clear, for the clicker only (ephemeral)."""
 
-    def __init__(self, key: str) -> None:
-        super().__init__(discord.ui.Button(label="Reveal to me", emoji="👁️",
-                                           style=discord.ButtonStyle.secondary,
-                                           custom_id=f"bookclub:reveal:{key}"))
-        self.key = key
+    prefix, label, emoji = "reveal", "Reveal to me", "👁️"
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any],
-                             item: discord.ui.Item[Any], match: re.Match[str], /) -> Self:
-        return cls(match["key"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await self._reveal(interaction)
-        except Exception as error:  # the boundary: every failure gets a reply and a log line
-            await report(interaction, error)
-
-    async def _reveal(self, interaction: discord.Interaction[Any]) -> None:
-        answer = await _answer(interaction, self.key)
-        if answer is None:
-            return
+    async def respond(self, interaction: discord.Interaction[Any], answer: Answer) -> None:
         resolved = await bookclub(interaction.client).view_for(interaction, private=True)
         view = SpoilerView(SpoilerMode.OFF, resolved.view.progress)
         rendered = render_answer(answer, view, DESCRIPTION_LIMIT)
