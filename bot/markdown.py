@@ -8,7 +8,7 @@ ZWSP = "\u200b"
 _ALWAYS = re.compile(r"([\\*_~`|])")
 _MASKED_LINK = re.compile(r"\](?=\()")
 _ANGLE = re.compile(r"<(?=[@#:a-zA-Z/!&])")
-_MASS_MENTION = re.compile(r"@(?=(?:everyone|here)\b)", re.IGNORECASE)
+_MASS_MENTION = re.compile(r"@(?=everyone|here)", re.IGNORECASE)
 _USER_MENTION = re.compile(r"@(?=\S)")
 _LINE_START = re.compile(r"^(\s*)([#>\-+]|\d+\.)", re.MULTILINE)
 # Discord markup a question may carry: mentions, channels, roles, custom emoji, timestamps, commands.
