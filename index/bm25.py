@@ -478,7 +478,7 @@ class Bm25Index:
     def term_freqs(self, doc: int) -> dict[str, int]:
         """Term → frequency for one document; scans all postings (slow path, for explanations)."""
         doc = self._check_doc(doc)
-        slots = np.flatnonzero(self._docs == doc)
+        slots = (self._docs == doc).nonzero()[0]
         # Term t's slots start at indptr[t] + t (one sentinel after each earlier term).
         slot_starts = self._indptr[:-1] + np.arange(len(self._terms), dtype=np.int64)
         term_ids = np.searchsorted(slot_starts, slots, side="right") - 1
@@ -577,15 +577,15 @@ class Bm25Index:
         idf = self._idf
         distinct = list(dict.fromkeys(occurrences))
         if floor is not None:
-            candidates = np.flatnonzero(scores >= floor)
+            candidates = (scores >= floor).nonzero()[0]
         elif all(idf[tid] > 0 for tid in distinct):
             # A sum of positive weights is positive, so "matches" is "scores above 0".
-            candidates = np.flatnonzero(scores > 0)
+            candidates = (scores > 0).nonzero()[0]
         else:
             mask = np.zeros(self._n_docs, dtype=np.bool_)
             for part in self._segments(distinct)[0]:
                 mask[part] = True
-            candidates = np.flatnonzero(mask)
+            candidates = mask.nonzero()[0]
         return _select(candidates, scores[candidates], k)
 
     def _query_terms(self, occurrences: list[int]) -> tuple[_Terms | None, bool]:
@@ -618,11 +618,15 @@ class Bm25Index:
         """
         dense_of = terms.dense_of
         index = candidates.astype(np.intp)
+        norm = self._length_norm.take(index)
+        if len(rows) == 1:
+            tf1 = self._dense_tf[dense_of[rows[0]]].take(index)
+            return cast(FloatArray, (terms.idf_of[rows[0]] * (tf1 * (self._k1 + 1) / (tf1 + norm)))[None, :])
         # Row-wise take: much faster than a broadcast 2-D fancy index.
         tf = np.empty((len(rows), len(index)), dtype=self._dense_tf.dtype)
         for slot, row in enumerate(rows):
             self._dense_tf[dense_of[row]].take(index, out=tf[slot])
-        ratio = tf * (self._k1 + 1) / (tf + self._length_norm.take(index))
+        ratio = tf * (self._k1 + 1) / (tf + norm)
         idf = np.array([terms.idf_of[row] for row in rows])
         return cast(FloatArray, idf[:, None] * ratio)
 
@@ -754,7 +758,7 @@ class Bm25Index:
         common: FloatArray | None = None
         if dense:
             common_max = sum(terms.max_weight[row] * multiplicity[row] for row in dense)
-            keep = np.flatnonzero(partial >= floor - common_max - _slack(floor))
+            keep = (partial >= floor - common_max - _slack(floor)).nonzero()[0]
             if len(keep) < len(partial):
                 touched = touched.take(keep)
                 partial = partial.take(keep)
@@ -767,7 +771,7 @@ class Bm25Index:
             approx = partial + np.add.reduce(weighted, axis=0)
         else:
             approx = partial
-        chosen = np.flatnonzero(approx >= floor - _slack(floor))
+        chosen = (approx >= floor - _slack(floor)).nonzero()[0]
         if not single:
             chosen = chosen.take(self._first_positions(touched.take(chosen)))
         if len(chosen) < k:
@@ -988,7 +992,7 @@ class Bm25Index:
             last = scratch.take(index) == marks  # ...so exactly one entry per doc matches
         finally:
             scratch[index] = 0.0
-        return np.flatnonzero(last)
+        return cast(IntArray, last.nonzero()[0])
 
 
 class _Terms:
@@ -1147,12 +1151,12 @@ def _select(docs: npt.NDArray[Any] | None, scores: FloatArray, k: int, floor: fl
     if floor is not None:
         keep = scores >= floor
         scores = scores[keep]
-        docs = np.flatnonzero(keep) if docs is None else docs[keep]
+        docs = keep.nonzero()[0] if docs is None else docs[keep]
     if len(scores) > max(k, _SORT_MAX):
         # Keep the strictly better ones and, of the ties at the k-th value, the lowest docs.
         kth = _kth_largest(scores, k)
-        better = np.flatnonzero(scores > kth)
-        ties = np.flatnonzero(scores == kth)
+        better = (scores > kth).nonzero()[0]
+        ties = (scores == kth).nonzero()[0]
         if docs is not None:
             ties = ties[np.argsort(docs[ties], kind="stable")]
         chosen = np.concatenate((better, ties[: k - len(better)]))

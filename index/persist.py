@@ -22,6 +22,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -44,6 +45,7 @@ PROGRESS_MIN_DOCS = 50_000
 
 # Version folders younger than this are left alone by cleanup (a concurrent save's).
 _FRESH_SECONDS = 60.0
+_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class StderrProgress:
@@ -97,6 +99,7 @@ def save_arrays(
     staging = root / f".{name}.{token}.tmp"
     final = root / f"{name}.{token}"
     files: dict[str, Any] = {}
+    published = False
     try:
         staging.mkdir()
         for key, value in arrays.items():
@@ -130,9 +133,12 @@ def save_arrays(
         os.replace(staging, final)
         _write_text(root / f".{name}.json.{token}.tmp", encoded)
         os.replace(root / f".{name}.json.{token}.tmp", root / f"{name}.json")
+        published = True
         _fsync_directory(root)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if not published:
+            shutil.rmtree(final, ignore_errors=True)
         with contextlib.suppress(OSError):
             (root / f".{name}.json.{token}.tmp").unlink()
         raise
@@ -278,8 +284,9 @@ def load_or_build(
 
 
 def _check_name(name: str) -> None:
-    if not name or _safe_name(name) != name or name.startswith("."):
-        raise ValueError(f"bad entry name {name!r}: use letters, digits, '_' or '-'")
+    # No dots: version folders are "<name>.<token>", and cleanup must not match another entry.
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"bad name {name!r}: use letters, digits, '_' or '-'")
 
 
 def _safe_name(name: object) -> str:

@@ -198,6 +198,18 @@ def test_interrupted_save_keeps_the_previous_version(tmp_path: Path) -> None:
     assert loaded is not None
     assert_same_index(old, loaded)
     assert not [path for path in tmp_path.iterdir() if path.name.endswith(".tmp")]
+    assert [path for path in tmp_path.iterdir() if path.is_dir()] == [folder_of(tmp_path)]
+
+
+def test_failure_while_publishing_leaves_no_orphan(tmp_path: Path) -> None:
+    old = Bm25Index.build(CORPUS)
+    save_index(old, tmp_path, "fp")
+    with mock.patch.object(persist, "_write_text", side_effect=OSError("no space")), pytest.raises(OSError):
+        save_index(Bm25Index.build([["x"]]), tmp_path, "fp")
+    assert [path for path in tmp_path.iterdir() if path.is_dir()] == [folder_of(tmp_path)]
+    loaded = load_index(tmp_path, "fp")
+    assert loaded is not None
+    assert_same_index(old, loaded)
 
 
 def test_superseded_versions_are_removed(tmp_path: Path) -> None:
@@ -217,7 +229,7 @@ def test_a_failed_save_still_returns_the_index(tmp_path: Path) -> None:
 
 
 def test_bad_names_are_refused(tmp_path: Path) -> None:
-    for name in ("", "../x", "a/b", ".hidden"):
+    for name in ("", "../x", "a/b", ".hidden", "bm25.x"):
         with pytest.raises(ValueError):
             save_arrays(tmp_path, name, {}, {}, "fp")
 
