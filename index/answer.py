@@ -7,9 +7,11 @@ ones (both ranges overlap), but "does the evidence contain what was asked" can.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from index.analysis import terms
 from index.excerpts import Answer, Excerpt
 from index.model import Passage, Topic
 from index.passages import leans_back
@@ -38,6 +40,8 @@ class Weights:
     section_opening: float = 0.04
     window: float = 0.06
     length: float = 0.10
+    defines: float = 0.08
+    asks: float = 0.15
 
 
 WEIGHTS = Weights()
@@ -63,6 +67,17 @@ def _windows(passage: Passage) -> list[tuple[int, ...]]:
         if sentence.text.rstrip().endswith(":") and i + 1 < len(sentences):
             out.append((i, i + 1))
     return out
+
+
+_DEFINING = re.compile(r"^[\w\s’'\".“”-]{0,40}?(?:\bis\b|\bwas\b|\bare\b|:|,\s+(?:a|an|the)\b|—)")
+
+
+def _defines(text: str, query: Query) -> bool:
+    """'Hailsham is…', 'Tommy, an awkward boy…', 'Kathy H.: The protagonist…': the sentence defines its subject."""
+    match = _DEFINING.match(text)
+    if match is None:
+        return False
+    return bool(set(terms(match.group(0))) & set(query.terms))
 
 
 def sentence_bm25(query: Query, tokens: Sequence[str]) -> float:
@@ -106,6 +121,9 @@ def _score_passage(
         evidence = query.coverage(present | heading_terms)
         length = sum(len(passage.sentences[i].text) for i in window)
         focus = sentence_bm25(query, sentence_terms[window[-1]] if len(window) > 1 else tokens) / top
+        lead = passage.sentences[window[0]].text
+        defines = weights.defines if _defines(lead, query) else 0.0
+        asks = weights.asks if passage.sentences[window[-1]].text.rstrip().endswith("?") else 0.0
         # Reviews state a thing first and elaborate after: the opening sentence tends to define.
         opening = weights.opening if window[0] == 0 else 0.0
         if opening and first_in_section:
@@ -117,6 +135,8 @@ def _score_passage(
             + weights.heading * heading_cov
             + topic_bonus
             + opening
+            + defines
+            - asks
             - weights.window * (len(window) - 1)
             - weights.length * max(0.0, (length - 220) / 220)
         )
