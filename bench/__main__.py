@@ -45,6 +45,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", help="write the markdown report here (default: print it)")
     parser.add_argument("--json", help="also write the raw measurements here")
     parser.add_argument("--from-json", help="only re-render a report from raw measurements saved by --json")
+    parser.add_argument(
+        "--pipeline-sizes", help="corpus sizes for the other benchmarks (default: --sizes; none with --from-json)"
+    )
     args = parser.parse_args(argv)
     args.size_list = [1_000, 10_000] if args.quick else [parse_size(size) for size in args.sizes.split(",")]
     args.engine_list = [name.strip() for name in args.engines.split(",") if name.strip()]
@@ -68,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m bench " + " ".join(shlex.quote(arg) for arg in (sys.argv[1:] if argv is None else argv))
     runs: dict[int, list[EngineRun]] = {}
     loads: dict[int, LoadRun] = {}
+    invoked = command
     if args.from_json:
         saved_command, runs, loads = _from_json(args.from_json)
         command = saved_command or command
@@ -86,9 +90,21 @@ def main(argv: list[str] | None = None) -> int:
         if load is not None:
             loads[n_docs] = load
         print(f"[bench] {size_label(n_docs)} done", file=sys.stderr, flush=True)
-    extras = run_extras(PipelineContext(sizes=tuple(args.size_list), queries=args.queries, k=args.k, quick=args.quick))
+    pipeline_sizes = [parse_size(size) for size in args.pipeline_sizes.split(",")] if args.pipeline_sizes else []
+    extras = run_extras(
+        PipelineContext(
+            sizes=tuple(pipeline_sizes or args.size_list), queries=args.queries, k=args.k, quick=args.quick
+        )
+    )
     n_queries = max((len(run.latencies_ns) for size_runs in runs.values() for run in size_runs), default=args.queries)
-    text = render(runs, loads, command=command.strip(), k=args.k, n_queries=n_queries, extras=extras)
+    notes = (
+        f"Retrieval tables re-rendered from the saved runs of the command above (which also runs the other "
+        f"benchmarks); the other benchmarks here were run by `{invoked.strip()}`.",
+    )
+    text = render(
+        runs, loads, command=command.strip(), k=args.k, n_queries=n_queries, extras=extras,
+        notes=notes if args.from_json else (),
+    )
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
         print(f"[bench] wrote {args.out}", file=sys.stderr)

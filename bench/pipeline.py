@@ -28,8 +28,12 @@ ExtraBenchmark = Callable[[PipelineContext], list[ExtraRow]]
 
 
 def extra_benchmarks() -> list[ExtraBenchmark]:
-    """Benchmarks to run after retrieval; empty until the answer engine provides some."""
-    return []
+    """Benchmarks to run after retrieval: whole-answer latency (``bench.answer``), cold starts
+    (``bench.startup``) and event-loop lag under load (``bench.loop``); imported here, not at the
+    top, because they import this module's ``PipelineContext``."""
+    from bench import answer, loop, startup
+
+    return [answer.benchmark, startup.benchmark, loop.benchmark]
 
 
 def run_extras(context: PipelineContext) -> list[ExtraRow]:

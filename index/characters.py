@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,7 +44,12 @@ class _Character:
 
 
 class CharacterIndex:
-    """Names and aliases → characters; sentences that mention each one."""
+    """Names and aliases → characters; sentences that mention each one.
+
+    Finding the mentions scans every sentence, which takes seconds on a large corpus; it runs on
+    the first card (under a lock), so building the index, resolving names and autocomplete stay
+    instant and an engine starts fast.
+    """
 
     def __init__(self, specs: Sequence[CharacterSpec], passages: Sequence[Passage]) -> None:
         self._characters: list[_Character] = []
@@ -57,13 +63,22 @@ class CharacterIndex:
             mention = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(n) for n in names if n) + r")(?![a-z0-9])")
             who = tuple(re.compile(r"(?<![a-z0-9])" + re.escape(_key(w))) for w in spec.who)
             self._characters.append(_Character(spec, keys, mention, who))
-        self._mentions: dict[str, list[tuple[Passage, int]]] = {c.spec.name: [] for c in self._characters}
-        for passage in passages:
-            for position, sentence in enumerate(passage.sentences):
-                folded = _key(sentence.text)
-                for character in self._characters:
-                    if character.mention.search(folded):
-                        self._mentions[character.spec.name].append((passage, position))
+        self._passages = passages
+        self._mentions: dict[str, list[tuple[Passage, int]]] | None = None
+        self._lock = threading.Lock()
+
+    def _mention_table(self) -> dict[str, list[tuple[Passage, int]]]:
+        with self._lock:
+            if self._mentions is None:
+                mentions: dict[str, list[tuple[Passage, int]]] = {c.spec.name: [] for c in self._characters}
+                for passage in self._passages:
+                    for position, sentence in enumerate(passage.sentences):
+                        folded = _key(sentence.text)
+                        for character in self._characters:
+                            if character.mention.search(folded):
+                                mentions[character.spec.name].append((passage, position))
+                self._mentions = mentions
+            return self._mentions
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -116,7 +131,7 @@ class CharacterIndex:
         if character is None:
             return CharacterCard(query, False, None, (), (), (), (), tuple(suggestions[:5]))
         scored = sorted(
-            ((self._who_score(character, p, i), p.index, i, p) for p, i in self._mentions[character.spec.name]),
+            ((self._who_score(character, p, i), p.index, i, p) for p, i in self._mention_table()[character.spec.name]),
             key=lambda item: (-item[0], item[1], item[2]),
         )
         excerpts = [Excerpt(p, (p.sentences[i],), round(score, 6), 1.0) for score, _, i, p in scored]

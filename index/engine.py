@@ -1,40 +1,58 @@
-"""The engine: load the sources once, then answer questions and look up characters."""
+"""The engine: passages, the BM25 index and the manifest's rules; answers questions and looks up characters.
+
+The shipped reviews build an engine in well under a second (``Engine.load``). A large corpus is
+built once and saved (``save``), then opened memory-mapped in milliseconds (``open``): the
+corpus, the BM25 index, the typo-correction words and the character cards are all persisted, so
+an opened engine answers exactly as the one that was saved.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import re
-from collections.abc import Sequence
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from index.analysis import normalise, term, terms, words
 from index.answer import WEIGHTS, Hit, Weights, compose
-from index.bm25 import Bm25Index
+from index.bm25 import Bm25Index, BuildProgress
+from index.bm25 import Hit as Bm25Hit
+from index.cards import CharacterLookup, StoredCharacters, card_json
 from index.characters import CharacterCard, CharacterIndex
-from index.errors import QuestionError
+from index.corpus import CORPUS_FORMAT, ArrayCorpus, Corpus, MemoryCorpus
+from index.corpus import SourceStats as SourceStats
+from index.errors import BookclubError, QuestionError
 from index.excerpts import Answer
 from index.followup import merge_followup
-from index.model import Passage, SourceInfo
+from index.model import Passage
 from index.passages import build_passages
-from index.query import Vocabulary, alias_patterns, build_query, proper_nouns, surface_counts
-from index.sources import BookSpec, Library, default_sources_dir, load_library
+from index.persist import PROGRESS_MIN_DOCS, StderrProgress, load_arrays, load_index, save_arrays, save_index
+from index.query import LONG_WORD, Vocabulary, alias_patterns, build_query, proper_nouns, surface_counts
+from index.sources import BookSpec, CharacterSpec, Library, default_sources_dir, load_library
 from index.spoilers import RevealClassifier
+
+logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
 _WHO_IS = re.compile(
     r"^\s*(?:who|whos|who's|who is)\s*(?:is|was|are|'s)?\s+(?:the\s+)?(?P<name>[^?!.]{1,60}?)\s*[?!.]*\s*$"
 )
 PASSAGES_CONSIDERED = 12
-
-
-@dataclass(frozen=True, slots=True)
-class SourceStats:
-    info: SourceInfo
-    sections: tuple[str, ...]
-    passages: int
-    sentences: int
+MATCHING_CACHE = 4_096
+ENGINE_ENTRY = "engine"
+ENGINE_FORMAT = 1
+# Modules whose code shapes what a saved engine holds (sentences, reveals, terms, index, typo
+# words): editing one makes saved engines stale, so their bytes are part of the fingerprint.
+_BUILD_MODULES = ("analysis", "bm25", "model", "passages", "query", "sources", "spoilers")
+_TEXT_CHUNK = 20_000
 
 
 def clean_question(text: str) -> str:
@@ -54,46 +72,205 @@ def clean_question(text: str) -> str:
     return cleaned
 
 
+@dataclass(frozen=True, slots=True)
+class TypoWords:
+    """What typo correction may correct towards: names and long surface words (with counts), and names."""
+
+    counts: Mapping[str, int]
+    names: frozenset[str]
+
+
 class Engine:
-    """Everything needed to answer: passages, the BM25 index, the manifest's rules and characters."""
+    """Everything needed to answer: passages, the BM25 index, the manifest's rules and characters.
+
+    Read-only once built, so one engine serves many threads (the bot asks from worker threads).
+    Answers are computed one at a time: they are pure Python under the GIL, so running several
+    at once gains nothing and multiplies GIL hand-offs, each of which can delay the bot's event
+    loop by a switch interval (5 ms); threads waiting for the lock do not hold the GIL.
+    """
+
+    book: BookSpec
+    classifier: RevealClassifier
+    passages: Corpus
+    index: Bm25Index
+    typo_words: TypoWords
+    vocabulary: Vocabulary
+    characters: CharacterLookup
+    fingerprint: str
+    weights: Weights
+    _library: Library | None
 
     def __init__(self, library: Library) -> None:
-        self.library = library
-        self.book: BookSpec = library.book
-        self.classifier = RevealClassifier(library.book.spoilers)
-        self.passages: tuple[Passage, ...] = build_passages(library.documents, self.classifier)
-        self._sentence_terms: tuple[tuple[str, ...], ...] = tuple(
-            tuple(terms(s.text)) for p in self.passages for s in p.sentences
-        )
-        corpus = [terms(f"{p.section.path} {p.text}") for p in self.passages]
-        self.index = Bm25Index.build(corpus)
-        doc_freq: dict[str, int] = {}
-        for tokens in corpus:
-            for t in set(tokens):
-                doc_freq[t] = doc_freq.get(t, 0) + 1
-        texts = [p.text for p in self.passages] + [p.section.path for p in self.passages]
-        names = proper_nouns(texts) | {w for c in library.book.characters for w in words(c.name)}
-        self.vocabulary = Vocabulary(len(corpus), doc_freq, surface_counts(texts), names)
-        self._aliases = alias_patterns(library.book.characters)
+        """Build from loaded sources: split and classify passages, index them (as ``from_library``)."""
+        classifier = RevealClassifier(library.book.spoilers)
+        corpus = MemoryCorpus(build_passages(library.documents, classifier), [d.info for d in library.documents])
+        index, typo_words = _build_index(corpus, library.book.characters, None)
+        self._assemble(library.book, corpus, index, typo_words, library.fingerprint, classifier=classifier)
+        self._library = library
+
+    def _assemble(
+        self,
+        book: BookSpec,
+        corpus: Corpus,
+        index: Bm25Index,
+        typo_words: TypoWords,
+        fingerprint: str,
+        *,
+        classifier: RevealClassifier | None = None,
+        characters: CharacterLookup | None = None,
+    ) -> None:
+        self._library = None
+        self.book = book
+        self.classifier = classifier or RevealClassifier(book.spoilers)
+        self.passages = corpus
+        self.index = index
+        self.typo_words = typo_words
+        self.vocabulary = Vocabulary(index.n_docs, _IndexDocFreq(index), typo_words.counts, typo_words.names)
+        self._aliases = alias_patterns(book.characters)
         self._name_words = tuple(
             tuple(w for k in (c.name, *c.aliases) for w in words(k) if w not in ("the", "miss"))
-            for c in library.book.characters
+            for c in book.characters
         )
-        self.characters = CharacterIndex(library.book.characters, self.passages)
-        self.fingerprint = library.fingerprint
-        self.weights: Weights = WEIGHTS
+        self.characters = characters or CharacterIndex(book.characters, corpus)
+        self.fingerprint = fingerprint
+        self.weights = WEIGHTS
+        self._busy = threading.Lock()
+        # The index never changes, so ranked passages can be reused: every whole-book question
+        # ("tell me about it") asks for the same very common terms, ~15 ms of postings at 1M.
+        self._matching = lru_cache(maxsize=MATCHING_CACHE)(self._match)
+
+    # ------------------------------------------------------------------ building, saving, opening
 
     @classmethod
     def load(cls, root: Path | None = None) -> Engine:
+        """Build from the sources folder (the shipped one by default)."""
         return cls(load_library(root or default_sources_dir()))
+
+    @classmethod
+    def from_library(cls, library: Library) -> Engine:
+        return cls(library)
+
+    @classmethod
+    def from_corpus(
+        cls,
+        corpus: Corpus,
+        book: BookSpec,
+        fingerprint: str,
+        *,
+        progress: BuildProgress | None = None,
+        quiet: bool = False,
+    ) -> Engine:
+        """Index any corpus (e.g. a large ``ArrayCorpus``) under ``book``'s rules; no source files.
+
+        ``fingerprint`` identifies the corpus content. Large corpora get a stderr progress line
+        unless ``quiet``.
+        """
+        if progress is None and not quiet and len(corpus) > PROGRESS_MIN_DOCS:
+            progress = StderrProgress("engine")
+        index, typo_words = _build_index(corpus, book.characters, progress)
+        engine = cls.__new__(cls)
+        engine._assemble(book, corpus, index, typo_words, fingerprint)
+        return engine
+
+    def save(self, directory: str | os.PathLike[str]) -> None:
+        """Persist everything ``open`` needs under ``directory``; each entry is written atomically.
+
+        The ``engine`` entry goes last and names the fingerprint, so a reader sees all parts of
+        one build or rebuilds.
+        """
+        stored = stored_fingerprint(self.fingerprint)
+        corpus = self.passages
+        if not isinstance(corpus, ArrayCorpus):
+            corpus = ArrayCorpus.from_passages(corpus, corpus.sources)
+        corpus.save(directory, stored)
+        save_index(self.index, directory, stored)
+        cards = [card_json(self.characters.card(name)) for name in self.characters.names]
+        texts: dict[str, Any] = {
+            "book": self.book.model_dump(mode="json"),
+            "typo_words": dict(self.typo_words.counts),
+            "names": sorted(self.typo_words.names),
+            "cards": [card for card in cards if card is not None],
+        }
+        meta = {"format": ENGINE_FORMAT, "passages": len(corpus), "content": self.fingerprint}
+        save_arrays(directory, ENGINE_ENTRY, {}, meta, stored, texts=texts)
+
+    @classmethod
+    def open(cls, directory: str | os.PathLike[str], fingerprint: str) -> Engine | None:
+        """The engine saved under ``directory`` for content ``fingerprint``, memory-mapped.
+
+        None when it is missing, stale (another corpus or another version of the code that
+        built it) or damaged: the caller rebuilds.
+        """
+        stored = stored_fingerprint(fingerprint)
+        loaded = load_arrays(directory, ENGINE_ENTRY, stored)
+        if loaded is None:
+            return None
+        _, meta, texts = loaded
+        try:
+            if meta.get("format") != ENGINE_FORMAT:
+                return None
+            book = BookSpec.model_validate(texts["book"])
+            counts = {str(word): int(count) for word, count in texts["typo_words"].items()}
+            typo_words = TypoWords(counts, frozenset(str(name) for name in texts["names"]))
+            corpus = ArrayCorpus.load(directory, stored)
+            index = load_index(directory, stored)
+            if corpus is None or index is None:
+                return None
+            if index.n_docs != len(corpus) or meta.get("passages") != len(corpus):
+                raise ValueError("the saved index and corpus differ in size")
+            characters = StoredCharacters(book.characters, texts["cards"], corpus)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            logger.warning("ignoring damaged engine in %s: %s", directory, exc)
+            return None
+        engine = cls.__new__(cls)
+        engine._assemble(book, corpus, index, typo_words, fingerprint, characters=characters)
+        return engine
+
+    @classmethod
+    def load_cached(cls, root: Path | None, cache_dir: str | os.PathLike[str]) -> Engine:
+        """Open the engine saved in ``cache_dir`` for these sources, or build it and save it there.
+
+        A failed save is logged, not raised: the built engine still answers.
+        """
+        library = load_library(root or default_sources_dir())
+        engine = cls.open(cache_dir, library.fingerprint)
+        if engine is None:
+            engine = cls(library)
+            try:
+                engine.save(cache_dir)
+            except OSError as exc:
+                logger.warning("could not save the engine to %s: %s", cache_dir, exc)
+        engine._library = library
+        return engine
+
+    @property
+    def library(self) -> Library:
+        """The loaded sources; an engine opened from a saved index alone has none."""
+        if self._library is None:
+            raise BookclubError("This engine was opened from a saved index; its source files are not loaded.")
+        return self._library
 
     @property
     def sentence_count(self) -> int:
-        return len(self._sentence_terms)
+        return self.passages.sentence_count
+
+    # ------------------------------------------------------------------ answering
 
     def ask(self, question: str, *, previous: str | None = None) -> Answer:
         """Answer one question; ``previous`` is the question this one follows up."""
         asked = clean_question(question)
+        with self._busy:
+            return self._answer(asked, previous)
+
+    def warm(self) -> None:
+        """Build what the first questions would otherwise build lazily: the typo-correction index
+        and, for a live character index, the character mentions."""
+        with self._busy:
+            self.vocabulary.correct("warmup")
+            for name in self.characters.names[:1]:
+                self.characters.card(name)
+
+    def _answer(self, asked: str, previous: str | None) -> Answer:
         effective = merge_followup(previous, asked, self._name_words) if previous else asked
         who = _WHO_IS.match(normalise(asked))
         if who is not None:
@@ -102,11 +279,12 @@ class Engine:
                 excerpts = card.who + card.more
                 return Answer(asked, True, excerpts[:3], excerpts[3:], None, None, 1.0)
         query = build_query(effective, self.vocabulary, self._aliases)
-        hits = [Hit(self.passages[h.doc], h.score) for h in self.index.matching(list(query.terms), PASSAGES_CONSIDERED)]
+        corpus = self.passages
+        matches = self._matching(query.terms)
         answer = compose(
             query,
-            hits,
-            self._terms_of,
+            [Hit(corpus.passage(h.doc), h.score) for h in matches],
+            corpus.sentence_terms,
             _heading_terms,
             self._first_in_section,
             self.book.disagreements,
@@ -120,14 +298,11 @@ class Engine:
             )
         return answer
 
-    def _first_in_section(self, passage: Passage) -> bool:
-        if passage.index == 0:
-            return True
-        before = self.passages[passage.index - 1]
-        return before.source.id != passage.source.id or before.section != passage.section
+    def _match(self, query_terms: tuple[str, ...]) -> tuple[Bm25Hit, ...]:
+        return tuple(self.index.matching(list(query_terms), PASSAGES_CONSIDERED))
 
-    def _terms_of(self, sentence: int) -> tuple[str, ...]:
-        return self._sentence_terms[sentence]
+    def _first_in_section(self, passage: Passage) -> bool:
+        return self.passages.first_in_section(passage.index)
 
     def not_covered_message(self, question: str) -> str:
         names = ", ".join(c.name.removesuffix(" H.") for c in self.book.characters[:6])
@@ -143,18 +318,79 @@ class Engine:
         )
 
     def character(self, name: str) -> CharacterCard:
-        return self.characters.card(name)
+        with self._busy:
+            return self.characters.card(name)
 
     def complete_character(self, text: str, limit: int = 25) -> list[str]:
         return self.characters.complete(text, limit)
 
     def sources(self) -> list[SourceStats]:
-        out = []
-        for document in self.library.documents:
-            own = [p for p in self.passages if p.source.id == document.info.id]
-            sections = tuple(dict.fromkeys(p.section.path for p in own))
-            out.append(SourceStats(document.info, sections, len(own), sum(len(p.sentences) for p in own)))
-        return out
+        return self.passages.source_stats()
+
+
+# ---------------------------------------------------------------------- building
+
+
+def _build_index(
+    corpus: Corpus, characters: Sequence[CharacterSpec], progress: BuildProgress | None
+) -> tuple[Bm25Index, TypoWords]:
+    """BM25 over each passage's heading and text, and the typo words, in one pass over the corpus."""
+    documents: list[list[str]] = []
+    counts: Counter[str] = Counter()
+    names: set[str] = set()
+    texts: list[str] = []
+    total = len(corpus)
+    for passage in corpus:
+        text, path = passage.text, passage.section.path
+        documents.append(terms(f"{path} {text}"))
+        texts += (text, path)
+        if len(texts) >= _TEXT_CHUNK:
+            counts.update(surface_counts(texts))
+            names |= proper_nouns(texts)
+            texts.clear()
+            if progress is not None:
+                progress("analyse", len(documents), total)
+    counts.update(surface_counts(texts))
+    names |= proper_nouns(texts)
+    names |= {w for c in characters for w in words(c.name)}
+    if progress is not None:
+        progress("analyse", total, total)
+    index = Bm25Index.build(documents, progress=progress)
+    kept = {w: c for w, c in counts.items() if w in names or len(w) >= LONG_WORD}
+    return index, TypoWords(kept, frozenset(names))
+
+
+def stored_fingerprint(content: str) -> str:
+    """What a saved engine is keyed by: the content's fingerprint plus the code that built it."""
+    digest = hashlib.sha256(
+        f"bookclub-engine/{ENGINE_FORMAT}/{CORPUS_FORMAT}/{unicodedata.unidata_version}/{content}".encode()
+    )
+    here = Path(__file__).resolve().parent
+    for name in _BUILD_MODULES:
+        try:
+            digest.update((here / f"{name}.py").read_bytes())
+        except OSError:
+            digest.update(f"unreadable {name}".encode())
+    return digest.hexdigest()
+
+
+class _IndexDocFreq(Mapping[str, int]):
+    """Document frequencies read from the BM25 index, so the vocabulary keeps no copy of them."""
+
+    def __init__(self, index: Bm25Index) -> None:
+        self._index = index
+
+    def __getitem__(self, term_: str) -> int:
+        frequency = self._index.doc_freq(term_)
+        if frequency == 0:
+            raise KeyError(term_)
+        return frequency
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index.to_arrays()[2])
+
+    def __len__(self) -> int:
+        return self._index.n_terms
 
 
 @lru_cache(maxsize=4096)
