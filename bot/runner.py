@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -74,6 +75,10 @@ def run_command(args: argparse.Namespace, err: TextIO | None = None) -> int:
 
 async def _parts(settings: Settings) -> tuple[Engine, Store]:
     engine = await asyncio.to_thread(Engine.load, settings.bookclub_sources)
+    await asyncio.to_thread(engine.warm)
+    # The engine's objects live for the whole run: move them out of the collector's way so a full
+    # collection never stalls the event loop while interactions wait (measured in bench/loop.py).
+    gc.freeze()
     store = Store(settings.bookclub_db, timeout=settings.bookclub_db_timeout)
     return engine, store
 

@@ -107,7 +107,7 @@ class Vocabulary:
         # Only names and long words are corrected: a short real word ("tape") is not a typo of "tale".
         self._names = frozenset(names)
         self._surface = {w: c for w, c in surface.items() if w in self._names or len(w) >= LONG_WORD}
-        self._deletes: dict[str, list[str]] | None = None
+        self._deletes: dict[str, tuple[str, ...]] | None = None
         self._lock = threading.Lock()
 
     def doc_freq(self, term_: str) -> int:
@@ -116,7 +116,7 @@ class Vocabulary:
     def weight(self, term_: str) -> float:
         return math.log(1.0 + self.n_docs / (self.doc_freq(term_) or UNKNOWN_DOC_FREQ))
 
-    def _delete_index(self) -> dict[str, list[str]]:
+    def _delete_index(self) -> dict[str, tuple[str, ...]]:
         with self._lock:
             if self._deletes is None:
                 index: dict[str, list[str]] = {}
@@ -124,7 +124,9 @@ class Vocabulary:
                     if len(word) >= 4:
                         for key in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
                             index.setdefault(key, []).append(word)
-                self._deletes = index
+                # Tuples of strings are untracked by the garbage collector; lists would make every
+                # full collection walk hundreds of thousands of them (tens of ms at 100k passages).
+                self._deletes = {key: tuple(words) for key, words in index.items()}
             return self._deletes
 
     def correct(self, word: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -54,7 +55,7 @@ class Ask(commands.Cog):
         await interaction.response.defer(ephemeral=private, thinking=True)
         answer = await self.bot.ask(question)
         resolved = await self.bot.view_for(interaction, private=private)
-        rendered = render_answer(answer, resolved.view, DESCRIPTION_LIMIT)
+        rendered = await asyncio.to_thread(render_answer, answer, resolved.view, DESCRIPTION_LIMIT)
         embed = answer_embed(rendered, resolved.view, degraded=resolved.degraded,
                              extra="for you only" if private else "")
         answer_id = await self._remember(interaction, answer.question, answer.answered)

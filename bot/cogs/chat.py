@@ -6,6 +6,7 @@ the bot (a reply that pings the bot counts). Replies without the ping arrive emp
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -93,7 +94,7 @@ class Chat(commands.Cog):
             return
         answer = await self.bot.ask(text, previous)
         resolved = await self.bot.view_for_message(message)
-        rendered = render_answer(answer, resolved.view, MESSAGE_LIMIT)
+        rendered = await asyncio.to_thread(render_answer, answer, resolved.view, MESSAGE_LIMIT)
         content = rendered.message + (f"\n{DEGRADED}" if resolved.degraded else "")
         answer_id = await self._remember(message, answer.question, previous, answer.answered)
         buttons = answer_buttons(answer_key(answer_id, answer.question),
