@@ -150,10 +150,12 @@ def _layout(
     budget = max(200, (limit - len(header) - 600) // max(1, len(chosen)))
     tagged_levels: list[Reveal] = []
     multi_source = answer.note is not None and len({e.source.id for e in chosen}) >= 2
+    labelled: set[str] = set()
     for n, excerpt in enumerate(chosen, 1):
         line, tagged = _excerpt_line(excerpt, n, view, budget)
-        if multi_source:
-            line = f"{'One review' if n == 1 else 'Another'}: {line}"
+        if multi_source and excerpt.source.id not in labelled:
+            line = f"{'Another review' if labelled else 'One review'}: {line}"
+            labelled.add(excerpt.source.id)
         lines.append(line)
         if tagged:
             tagged_levels.append(max(s.reveal for s in excerpt.sentences if view.is_spoiler(s.reveal)))

@@ -103,7 +103,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ),
     ("carer", "carers", "caregiver", "caretaker", "nurse"),
     ("guardian", "guardians", "teacher", "teachers", "staff"),
-    ("ending", "end", "ends", "ended", "finale", "conclusion", "climax"),
+    ("ending", "end", "ends", "ended", "conclusion", "climax"),
     ("author", "writer", "wrote", "written", "write", "writes"),
     ("defer", "deferral", "deferrals", "deferred", "postpone", "postponed", "delay", "delayed"),
     ("possible", "possibles", "original", "originals"),
@@ -222,8 +222,23 @@ def term(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Index terms of a text, in order, stopwords out."""
-    return [term(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return [term(w) for w in words(text) if is_content(w)]
 
 
 def terms_of(words_: Iterable[str]) -> list[str]:
-    return [term(w) for w in words_ if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return [term(w) for w in words_ if is_content(w)]
+
+
+@lru_cache(maxsize=1)
+def _stop_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in STOPWORDS)
+
+
+def is_stopword(word: str) -> bool:
+    """A function word or question chatter, in any inflection ("explain", "explained", "explains")."""
+    return word in STOPWORDS or stem(word) in _stop_stems()
+
+
+def is_content(word: str) -> bool:
+    """Worth indexing and searching: not a stopword, and not a stray letter."""
+    return (len(word) > 1 or word.isdigit()) and not is_stopword(word)

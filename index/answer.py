@@ -186,7 +186,7 @@ def _overlaps(a: Excerpt, chosen: Sequence[Excerpt]) -> bool:
     return any(keys & set(c.key) for c in chosen)
 
 
-def _disagreement(
+def disagreement(
     query: Query, specs: Sequence[DisagreementSpec], cue_terms: Callable[[str], str]
 ) -> DisagreementSpec | None:
     for spec in specs:
@@ -240,7 +240,7 @@ def compose(
         coverage = ranked[0].coverage if ranked else 0.0
         return Answer(query.text, False, (), (), None, not_covered, coverage)
     best = ranked[0]
-    spec = _disagreement(query, disagreements, cue_term)
+    spec = disagreement(query, disagreements, cue_term)
     limit = MAX_SHOWN_DISAGREEING if spec else MAX_SHOWN
     shown = [best]
     for candidate in ranked[1:]:
@@ -271,4 +271,12 @@ def _with_each_source(
         shown.append(candidate)
         sources.add(candidate.source.id)
     speaking = {e.source.id for e in shown if e.section.topic in topics}
+    # Each review's best evidence first, side by side; further excerpts after.
+    firsts: list[Excerpt] = []
+    seen: set[str] = set()
+    for excerpt in shown:
+        if excerpt.source.id not in seen:
+            firsts.append(excerpt)
+            seen.add(excerpt.source.id)
+    shown = firsts + [e for e in shown if e not in firsts]
     return shown, spec.note if len(speaking) >= 2 else None

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from index.analysis import normalise, term, terms, words
-from index.answer import WEIGHTS, Hit, Weights, compose
+from index.answer import WEIGHTS, Hit, Weights, compose, disagreement
 from index.bm25 import Bm25Index, BuildProgress
 from index.bm25 import Hit as Bm25Hit
 from index.cards import CharacterLookup, StoredCharacters, card_json
@@ -46,6 +46,8 @@ _WHO_IS = re.compile(
     r"^\s*(?:who|whos|who's|who is)\s*(?:is|was|are|'s)?\s+(?:the\s+)?(?P<name>[^?!.]{1,60}?)\s*[?!.]*\s*$"
 )
 PASSAGES_CONSIDERED = 12
+# Where the reviews are known to disagree, look deeper so every review that speaks can be quoted.
+PASSAGES_CONSIDERED_DISAGREEING = 48
 MATCHING_CACHE = 4_096
 ENGINE_ENTRY = "engine"
 ENGINE_FORMAT = 1
@@ -280,7 +282,8 @@ class Engine:
                 return Answer(asked, True, excerpts[:3], excerpts[3:], None, None, 1.0)
         query = build_query(effective, self.vocabulary, self._aliases)
         corpus = self.passages
-        matches = self._matching(query.terms)
+        wide = disagreement(query, self.book.disagreements, term) is not None
+        matches = self._matching(query.terms, PASSAGES_CONSIDERED_DISAGREEING if wide else PASSAGES_CONSIDERED)
         answer = compose(
             query,
             [Hit(corpus.passage(h.doc), h.score) for h in matches],
@@ -298,8 +301,8 @@ class Engine:
             )
         return answer
 
-    def _match(self, query_terms: tuple[str, ...]) -> tuple[Bm25Hit, ...]:
-        return tuple(self.index.matching(list(query_terms), PASSAGES_CONSIDERED))
+    def _match(self, query_terms: tuple[str, ...], depth: int) -> tuple[Bm25Hit, ...]:
+        return tuple(self.index.matching(list(query_terms), depth))
 
     def _first_in_section(self, passage: Passage) -> bool:
         return self.passages.first_in_section(passage.index)

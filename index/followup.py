@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from index.analysis import STOPWORDS, normalise, words
+from index.analysis import is_stopword, normalise, words
 
 _FOLLOWUP_OPENERS = re.compile(
     r"^(?:and|but|also|so|what about|how about|and what about|and how about|what of|same for|ok and|and for)\b"
@@ -22,7 +22,7 @@ def merge_followup(previous: str | None, current: str, names: Sequence[Sequence[
     if not previous:
         return current
     folded = normalise(current).strip()
-    content = [w for w in words(current) if w not in STOPWORDS]
+    content = [w for w in words(current) if not is_stopword(w)]
     if not (_FOLLOWUP_OPENERS.match(folded) or len(content) <= _SHORT - 1 or folded.endswith(" too?")):
         return current
     current_words = set(words(current))

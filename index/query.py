@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from index.analysis import STOPWORDS, normalise, term, words
+from index.analysis import is_content, is_stopword, normalise, term, words
 from index.fuzzy import distance
 from index.model import Topic
 from index.sources import CharacterSpec
@@ -166,14 +166,14 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         if pattern.search(folded):
             raw_words.extend(words(name))
     title_free = _drop_title(raw_words)
-    content = [w for w in title_free if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    content = [w for w in title_free if is_content(w)]
     unknown: list[str] = []
     chosen: list[str] = []
     for word in content:
         t = term(word)
         if vocabulary.doc_freq(t) == 0:
             fixed = vocabulary.correct(word)
-            if fixed is not None and fixed not in STOPWORDS:
+            if fixed is not None and not is_stopword(fixed):
                 t = term(fixed)
             else:
                 unknown.append(word)
@@ -210,7 +210,7 @@ def _drop_title(tokens: list[str]) -> list[str]:
 def surface_counts(texts: Iterable[str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(w for w in words(text) if w not in STOPWORDS)
+        counts.update(w for w in words(text) if not is_stopword(w))
     return counts
 
 
