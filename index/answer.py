@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.analysis import terms
 from index.excerpts import Answer, Excerpt
@@ -72,12 +73,17 @@ def _windows(passage: Passage) -> list[tuple[int, ...]]:
 _DEFINING = re.compile(r"^[\w\s’'\".“”-]{0,40}?(?:\bis\b|\bwas\b|\bare\b|:|,\s+(?:a|an|the)\b|—)")
 
 
+@lru_cache(maxsize=65536)
+def _defined_terms(text: str) -> frozenset[str]:
+    """The terms of the subject a sentence defines, if it opens by defining one (cached per sentence)."""
+    match = _DEFINING.match(text)
+    return frozenset(terms(match.group(0))) if match is not None else frozenset()
+
+
 def _defines(text: str, query: Query) -> bool:
     """'Hailsham is…', 'Tommy, an awkward boy…', 'Kathy H.: The protagonist…': the sentence defines its subject."""
-    match = _DEFINING.match(text)
-    if match is None:
-        return False
-    return bool(set(terms(match.group(0))) & set(query.terms))
+    defined = _defined_terms(text)
+    return bool(defined) and not defined.isdisjoint(query.terms)
 
 
 def sentence_bm25(query: Query, tokens: Sequence[str]) -> float:

@@ -47,7 +47,7 @@ _WHO_IS = re.compile(
 )
 PASSAGES_CONSIDERED = 12
 # Where the reviews are known to disagree, look deeper so every review that speaks can be quoted.
-PASSAGES_CONSIDERED_DISAGREEING = 48
+PASSAGES_CONSIDERED_DISAGREEING = 16
 MATCHING_CACHE = 4_096
 ENGINE_ENTRY = "engine"
 ENGINE_FORMAT = 1
