@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bench.corpus import size_label
+from bench.gcwatch import full_gc_pauses
 from bench.report import ExtraRow
 
 if TYPE_CHECKING:
@@ -263,25 +264,15 @@ def measure(n_passages: int) -> dict[str, Any]:
     latencies: list[int] = []
     cpu: list[int] = []
     answered = 0
-    pauses: list[float] = []
-    clock = [0.0]
-
-    def on_gc(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            clock[0] = time.perf_counter()
-        elif info["generation"] == 2:
-            pauses.append(time.perf_counter() - clock[0])
-
-    gc.callbacks.append(on_gc)
-    for question in timed:
-        begin_cpu = time.thread_time_ns()
-        begin = time.perf_counter_ns()
-        answer = engine.ask(question)
-        render_answer(answer, view)
-        latencies.append(time.perf_counter_ns() - begin)
-        cpu.append(time.thread_time_ns() - begin_cpu)
-        answered += answer.answered
-    gc.callbacks.remove(on_gc)
+    with full_gc_pauses() as pauses:
+        for question in timed:
+            begin_cpu = time.thread_time_ns()
+            begin = time.perf_counter_ns()
+            answer = engine.ask(question)
+            render_answer(answer, view)
+            latencies.append(time.perf_counter_ns() - begin)
+            cpu.append(time.thread_time_ns() - begin_cpu)
+            answered += answer.answered
     return {
         "full_gc_s": pauses,
         "tracked": len(gc.get_objects()),

@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench.gcwatch import full_gc_pauses
 from bench.report import ExtraRow
 
 if TYPE_CHECKING:
@@ -105,18 +106,8 @@ def worker(n_passages: int, variant: int, concurrent: int) -> dict[str, Any]:
         engine.ask(question)
     if freeze:
         gc.freeze()
-    pauses: list[float] = []
-    clock = [0.0]
-
-    def on_gc(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            clock[0] = time.perf_counter()
-        elif info["generation"] == 2:
-            pauses.append(time.perf_counter() - clock[0])
-
-    gc.callbacks.append(on_gc)
-    result = asyncio.run(_measure(engine, questions(concurrent), render, shape))
-    gc.callbacks.remove(on_gc)
+    with full_gc_pauses() as pauses:
+        result = asyncio.run(_measure(engine, questions(concurrent), render, shape))
     return {**result, "n": n_passages, "questions": concurrent, "full_gc_s": pauses, "tracked": _tracked()}
 
 
