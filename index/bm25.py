@@ -38,8 +38,9 @@ import numpy as np
 import numpy.typing as npt
 from rank_bm25 import BM25Okapi
 
-from index.bm25_search import Bm25Search, DocArray, FloatArray, IntArray, _check_k, _select
-from index.bm25_search import Hit as Hit  # re-exported: callers import Hit with the index
+from index.bm25_search import Bm25Search
+from index.bm25_select import DocArray, FloatArray, IntArray, _check_k, _select
+from index.bm25_select import Hit as Hit  # re-exported: callers import Hit with the index
 
 # Called with (stage, done, total) while building; total is 0 when unknown.
 BuildProgress = Callable[[str, int, int], None]

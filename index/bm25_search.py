@@ -9,14 +9,25 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-DocArray = npt.NDArray[np.int32]
+from index.bm25_select import (
+    _SLACK,
+    _SORT_MAX,
+    DocArray,
+    FloatArray,
+    Hit,
+    IntArray,
+    _hits,
+    _kth_largest,
+    _ordered_sum,
+    _select,
+    _slack,
+    _union,
+)
 
 # Called with (stage, done, total) while building; total is 0 when unknown.
 BuildProgress = Callable[[str, int, int], None]
@@ -30,11 +41,6 @@ _NS_EXHAUSTIVE = 4.0  # one posting through np.bincount
 _NS_PER_DOC = 1.5  # one document of the exhaustive path's dense pass
 _NS_FIXED_EXHAUSTIVE = 15_000.0  # the exhaustive path's fixed cost
 _NS_FIXED_RARE = 60_000.0  # the rare-terms-first path's fixed cost
-# Relative margin that keeps float rounding (two summation orders of a few positive weights)
-# from ever pruning a document that could still reach θ.
-_SLACK = 1e-9
-# Below this size, sorting is cheaper than deduplicating through the scratch buffer.
-_SORT_MAX = 512
 # Rare terms are accumulated up front when their postings number at most this share of the
 # corpus plus this constant; otherwise a plan is chosen from exactly scored seeds.
 _RARE_FIRST_MAX_SHARE = 0.1
@@ -43,11 +49,6 @@ _RARE_FIRST_MIN = 2048
 
 
 
-class Hit(NamedTuple):
-    """One ranked document."""
-
-    doc: int
-    score: float
 
 
 
@@ -536,7 +537,6 @@ class Bm25Search:
         return cast(IntArray, last.nonzero()[0])
 
 
-
 class _Terms:
     """The weighted (positive idf) terms of one query, in first-occurrence order ("rows")."""
 
@@ -603,71 +603,3 @@ class _Terms:
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _check_k(k: int) -> int:
-    value = int(k)
-    if value < 0:
-        raise ValueError(f"k must be >= 0, got {k!r}")
-    return value
-
-
-def _slack(value: float) -> float:
-    """Margin covering the rounding gap between two summation orders of a few positive floats."""
-    return abs(value) * _SLACK + 1e-300
-
-
-def _kth_largest(values: FloatArray, k: int) -> float:
-    part = values.copy()
-    part.partition(len(part) - k)
-    return float(part[len(part) - k])
-
-
-def _union(parts: list[DocArray]) -> DocArray:
-    """Sorted distinct doc ids (np.unique is several times slower on small arrays)."""
-    merged = np.sort(np.concatenate(parts)) if len(parts) > 1 else np.sort(parts[0])
-    if len(merged) < 2:
-        return merged
-    keep = np.empty(len(merged), dtype=np.bool_)
-    keep[0] = True
-    np.not_equal(merged[1:], merged[:-1], out=keep[1:])
-    return merged[keep]
-
-
-def _ordered_sum(values: list[float], rows: list[int]) -> float:
-    """Float sum of per-term values over query occurrences, in query order (as scores are summed)."""
-    total = 0.0
-    for row in rows:
-        total += values[row]
-    return total
-
-
-def _hits(docs: npt.NDArray[Any], scores: FloatArray) -> list[Hit]:
-    return list(map(Hit._make, zip(docs.tolist(), scores.tolist(), strict=True)))
-
-
-def _select(docs: npt.NDArray[Any] | None, scores: FloatArray, k: int, floor: float | None = None) -> list[Hit]:
-    """First k of a stable descending sort of ``scores`` (ties: lower doc first).
-
-    ``docs`` are distinct doc ids in any order (None: 0..n-1). ``floor``, when given, is known
-    to be at most the k-th best score, so everything below it can be dropped first.
-    """
-    if floor is not None:
-        keep = scores >= floor
-        scores = scores[keep]
-        docs = keep.nonzero()[0] if docs is None else docs[keep]
-    if len(scores) > max(k, _SORT_MAX):
-        # Keep the strictly better ones and, of the ties at the k-th value, the lowest docs.
-        kth = _kth_largest(scores, k)
-        better = (scores > kth).nonzero()[0]
-        ties = (scores == kth).nonzero()[0]
-        if docs is not None:
-            ties = ties[np.argsort(docs[ties], kind="stable")]
-        chosen = np.concatenate((better, ties[: k - len(better)]))
-        scores = scores[chosen]
-        docs = chosen if docs is None else docs[chosen]
-    if docs is None:
-        order = np.argsort(-scores, kind="stable")[:k]
-        return _hits(order, scores[order])
-    order = np.lexsort((docs, -scores))[:k]
-    return _hits(docs[order], scores[order])
