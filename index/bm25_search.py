@@ -221,19 +221,22 @@ class Bm25Search:
             local.scratch = scratch
         return scratch
 
-    def _distinct(self, docs: DocArray) -> DocArray:
-        """Distinct doc ids: by sorting when few, else in O(n) through the scratch buffer."""
-        if len(docs) <= _SORT_MAX:
-            return _union([docs])
+    def _one_per_doc(self, docs: DocArray) -> npt.NDArray[np.bool_]:
+        """A mask keeping exactly one entry per doc id, in O(n) through the scratch buffer."""
         index = docs.astype(np.intp)
         marks = np.arange(len(index), dtype=np.float64)
         scratch = self._scratch()
         try:
             scratch[index] = marks  # with repeats the last write wins...
-            last = scratch.take(index) == marks  # ...so exactly one entry per doc matches
+            return cast(npt.NDArray[np.bool_], scratch.take(index) == marks)  # ...so one entry per doc matches
         finally:
             scratch[index] = 0.0
-        return cast(DocArray, docs[last])
+
+    def _distinct(self, docs: DocArray) -> DocArray:
+        """Distinct doc ids: by sorting when few, else in O(n) through the scratch buffer."""
+        if len(docs) <= _SORT_MAX:
+            return _union([docs])
+        return docs[self._one_per_doc(docs)]
 
     def _pruned(self, occurrences: list[int], k: int) -> list[Hit] | None:
         """Top k matching documents, or None when only the exhaustive path can answer.
@@ -526,15 +529,7 @@ class Bm25Search:
             first[:1] = True
             np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
             return order[first]
-        index = docs.astype(np.intp)
-        marks = np.arange(len(index), dtype=np.float64)
-        scratch = self._scratch()
-        try:
-            scratch[index] = marks  # with repeats the last write wins...
-            last = scratch.take(index) == marks  # ...so exactly one entry per doc matches
-        finally:
-            scratch[index] = 0.0
-        return cast(IntArray, last.nonzero()[0])
+        return cast(IntArray, self._one_per_doc(docs).nonzero()[0])
 
 
 class _Terms:
