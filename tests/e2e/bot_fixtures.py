@@ -9,7 +9,6 @@ helpers read Discord markdown back: spoiler spans, text in clear, escapes.
 from __future__ import annotations
 
 import contextlib
-import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -25,7 +24,7 @@ from index.spoilers import DEFAULT_PROGRESS, Progress, SpoilerMode, SpoilerView
 from tests.e2e.fake_discord import FakeDiscord
 from tests.e2e.fake_models import JSON, FakeChannel, FakeUser
 from tests.e2e.fake_records import InteractionRecord, SentPayload, StoredMessage
-from tests.e2e.harness import DiscordLogCapture, running_bot
+from tests.e2e.harness import captured_logs, running_bot
 
 BOT_LOGGERS = ("bot", "index")
 NO_PINGS: JSON = {"parse": []}
@@ -119,15 +118,8 @@ class Club:
 @contextlib.contextmanager
 def captured_bot_logs(fake: FakeDiscord) -> Iterator[None]:
     """Record ERROR logs of the bot's own loggers (``bot.*``, ``index.*``) as ``log`` errors."""
-    handler = DiscordLogCapture(fake)
-    loggers = [logging.getLogger(name) for name in BOT_LOGGERS]
-    for logger in loggers:
-        logger.addHandler(handler)
-    try:
+    with captured_logs(fake, BOT_LOGGERS):
         yield
-    finally:
-        for logger in loggers:
-            logger.removeHandler(handler)
 
 
 @contextlib.contextmanager

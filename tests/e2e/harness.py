@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import TypeVar
 
 import discord
@@ -37,14 +37,10 @@ class DiscordLogCapture(logging.Handler):
 
 
 @contextlib.contextmanager
-def pointed_at(fake: FakeDiscord) -> Iterator[None]:
-    """Patch ``Route.BASE`` / ``DEFAULT_GATEWAY`` to the fake and capture ERROR logs."""
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+def captured_logs(fake: FakeDiscord, names: Iterable[str]) -> Iterator[None]:
+    """Record ERROR logs of the named loggers as ``log`` errors on the fake while the block runs."""
     handler = DiscordLogCapture(fake)
-    loggers = [logging.getLogger(name) for name in CAPTURED_LOGGERS]
-    discord.http.Route.BASE = fake.api_base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
+    loggers = [logging.getLogger(name) for name in names]
     for logger in loggers:
         logger.addHandler(handler)
     try:
@@ -52,6 +48,19 @@ def pointed_at(fake: FakeDiscord) -> Iterator[None]:
     finally:
         for logger in loggers:
             logger.removeHandler(handler)
+
+
+@contextlib.contextmanager
+def pointed_at(fake: FakeDiscord) -> Iterator[None]:
+    """Patch ``Route.BASE`` / ``DEFAULT_GATEWAY`` to the fake and capture ERROR logs."""
+    old_base = discord.http.Route.BASE
+    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    discord.http.Route.BASE = fake.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
+    try:
+        with captured_logs(fake, CAPTURED_LOGGERS):
+            yield
+    finally:
         discord.http.Route.BASE = old_base
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
