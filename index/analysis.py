@@ -71,6 +71,15 @@ STOPWORDS = frozenset(
         "heres", "thats", "tbh", "idk", "imo", "imho", "rn", "btw", "tho", "though", "confused", "confusing",
         "finished", "reading", "read", "halfway", "chapter", "chapters", "spoil", "spoiler", "spoilers", "good",
         "bad", "great", "nice", "cool", "awesome", "terrible", "awful", "let", "lets", "letting", "saying", "just",
+        "us",
+    ]
+)
+# Intensifiers and hedges carry no topic. Matched as written, not by stem: "completely" shares its stem
+# with "completes" (dies), and "totally" with "total".
+_EXACT_STOPWORDS = frozenset(
+    [
+        "completely", "totally", "literally", "fully", "truly", "honestly", "seriously", "super", "pretty",
+        "important", "importance", "significant", "significance", "overall", "generally", "anyway",
     ]
 )
 
@@ -82,7 +91,7 @@ _SPELLING = {
     "theatre": "theater", "labour": "labor", "whos": "who", "wat": "what", "abt": "about", "bc": "because",
     "tho": "though", "thru": "through", "n": "and", "w": "with", "ppl": "people", "luv": "love", "fav": "favorite",
     "tommys": "tommy", "kathys": "kathy", "ruths": "ruth", "kaths": "kathy", "madames": "madame",
-    "dystopic": "dystopian", "symbolise": "symbolize", "symbolises": "symbolizes", "symbolised": "symbolized",
+    "dystopic": "dystopian", "criticism": "weakness", "criticisms": "weakness", "symbolise": "symbolize", "symbolises": "symbolizes", "symbolised": "symbolized",
 }
 
 # Each group folds to its first word's stem. Curated for how members ask about this kind of book.
@@ -108,10 +117,10 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("defer", "deferral", "deferrals", "deferred", "postpone", "postponed", "delay", "delayed"),
     ("possible", "possibles", "original", "originals"),
     (
-        "critic", "critics", "critical", "critically", "criticism", "reviewer", "reviewers", "reception",
+        "critic", "critics", "critical", "critically", "reviewer", "reviewers", "reception",
         "received", "acclaim", "acclaimed", "praise", "praised",
     ),
-    ("theme", "themes", "thematic", "message", "messages", "moral"),
+    ("theme", "themes", "thematic", "message", "messages"),
     ("symbol", "symbols", "symbolism", "symbolic", "symbolize", "symbolizes", "metaphor", "metaphors"),
     ("school", "schools", "boarding", "institution", "institutions"),
     ("surgery", "surgeries", "operation", "operations", "operated", "transplant", "transplants"),
@@ -130,6 +139,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("publish", "published", "publication", "released", "release"),
     ("soul", "souls"),
     ("protagonist", "protagonists", "hero", "heroine"),
+    ("antagonist", "antagonists", "villain", "villains", "villainous", "evil", "manipulative", "controlling", "cruel"),
     ("cassette", "cassettes", "tape", "tapes", "mixtape", "recording"),
     ("child", "children", "childhood", "kid", "kids", "young", "boy", "girl", "kiddo"),
     ("scream", "screams", "screamed", "screaming", "roar", "roars", "yell", "yells", "shout", "shouts"),
@@ -181,6 +191,16 @@ _PHRASES = (
     ("is from", "born"), ("come from", "born"), ("comes from", "born"), ("grew up", "raised"),
     ("main character", "protagonist"), ("main characters", "protagonists"), ("lead character", "protagonist"),
     ("take place", "setting"), ("took place", "setting"), ("set in", "setting"), ("is set", "setting"),
+    # Phrasal verbs and idioms whose words mislead one by one: "end up" is not the ending, "left out" is
+    # not "left", "near the end" places a question in time rather than asking about the ending.
+    ("end up together", "couple"), ("ends up together", "couple"), ("ended up together", "couple"),
+    ("get together", "couple"), ("gets together", "couple"), ("got together", "couple"), ("end up", ""),
+    ("ends up", ""), ("ended up", ""), ("near the end", ""), ("towards the end", ""), ("toward the end", ""),
+    ("by the end", ""), ("left out", "excluded"), ("leave out", "excluded"), ("leaves out", "excluded"),
+    ("lose it", "breaks down"), ("loses it", "breaks down"), ("lost it", "breaks down"), ("freak out", "breaks down"),
+    ("freaks out", "breaks down"), ("bad reviews", "weakness"), ("bad review", "weakness"),
+    ("negative reviews", "weakness"), ("not like", "dislike"), ("not liking", "dislike"),
+    ("bad person", "antagonist"), ("good person", "antagonist"), ("my friend", ""), ("a friend", ""),
 )
 _PHRASE_PATTERN = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(a) for a, _ in _PHRASES) + r")(?![a-z0-9])")
 _PHRASE_MAP = dict(_PHRASES)
@@ -236,7 +256,7 @@ def _stop_stems() -> frozenset[str]:
 
 def is_stopword(word: str) -> bool:
     """A function word or question chatter, in any inflection ("explain", "explained", "explains")."""
-    return word in STOPWORDS or stem(word) in _stop_stems()
+    return word in STOPWORDS or word in _EXACT_STOPWORDS or stem(word) in _stop_stems()
 
 
 def is_content(word: str) -> bool:
