@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.analysis import terms
+from index.analysis import normalise, terms
 from index.excerpts import Answer, Excerpt
 from index.model import Passage, Topic
 from index.passages import leans_back
@@ -43,6 +43,8 @@ class Weights:
     length: float = 0.10
     defines: float = 0.08
     asks: float = 0.15
+    definition: float = 0.25
+    place: float = 0.15
 
 
 WEIGHTS = Weights()
@@ -71,6 +73,8 @@ def _windows(passage: Passage) -> list[tuple[int, ...]]:
 
 
 _DEFINING = re.compile(r"^[\w\s’'\".“”-]{0,40}?(?:\bis\b|\bwas\b|\bare\b|:|,\s+(?:a|an|the)\b|—)")
+# "…Hailsham, an English boarding school…", "Hailsham itself, a seemingly idyllic…": an apposition mid-sentence.
+_APPOSITION = re.compile(r"([a-z]+)(?:'s)?(?: itself)?(?:,| is| was| are| were|:) (?:a|an|one of the|the)\b")
 
 
 @lru_cache(maxsize=65536)
@@ -80,10 +84,24 @@ def _defined_terms(text: str) -> frozenset[str]:
     return frozenset(terms(match.group(0))) if match is not None else frozenset()
 
 
+@lru_cache(maxsize=65536)
+def _apposed_terms(text: str) -> frozenset[str]:
+    """The terms a sentence describes in apposition anywhere in it (cached per sentence)."""
+    return frozenset(terms(" ".join(m.group(1) for m in _APPOSITION.finditer(normalise(text)))))
+
+
 def _defines(text: str, query: Query) -> bool:
     """'Hailsham is…', 'Tommy, an awkward boy…', 'Kathy H.: The protagonist…': the sentence defines its subject."""
     defined = _defined_terms(text)
     return bool(defined) and not defined.isdisjoint(query.terms)
+
+
+def _describes(texts: Sequence[str], query: Query) -> bool:
+    """For 'what kind of place is X' questions: some sentence says what X is ("X is a…", "…X, an English…").
+
+    Stricter than ``_defines``: "Hailsham was shut down" opens on its subject but says what happened to it.
+    """
+    return any(not _apposed_terms(t).isdisjoint(query.terms) for t in texts)
 
 
 def sentence_bm25(query: Query, tokens: Sequence[str]) -> float:
@@ -107,6 +125,7 @@ def _score_passage(
     heading_terms: frozenset[str],
     first_in_section: bool = False,
     weights: Weights = WEIGHTS,
+    place_terms: frozenset[str] = frozenset(),
 ) -> list[Excerpt]:
     passage = hit.passage
     topic_bonus = weights.topic if passage.section.topic in query.topics else 0.0
@@ -130,6 +149,10 @@ def _score_passage(
         lead = passage.sentences[window[0]].text
         defines = weights.defines if _defines(lead, query) else 0.0
         asks = weights.asks if passage.sentences[window[-1]].text.rstrip().endswith("?") else 0.0
+        if query.wants_definition and _describes([passage.sentences[i].text for i in window], query):
+            defines += weights.definition
+        # "Where…" wants a place other than the ones asked about.
+        place = weights.place if query.wants_place and (place_terms & present) - set(query.terms) else 0.0
         # Reviews state a thing first and elaborate after: the opening sentence tends to define.
         opening = weights.opening if window[0] == 0 else 0.0
         if opening and first_in_section:
@@ -142,6 +165,7 @@ def _score_passage(
             + topic_bonus
             + opening
             + defines
+            + place
             - asks
             - weights.window * (len(window) - 1)
             - weights.length * max(0.0, (length - 220) / 220)
@@ -211,6 +235,7 @@ def compose(
     cue_term: Callable[[str], str],
     not_covered: str,
     weights: Weights = WEIGHTS,
+    place_terms: frozenset[str] = frozenset(),
 ) -> Answer:
     """Rank sentence runs from the hit passages and keep the best 1–4, each from its own place."""
     if not query.terms or not hits:
@@ -227,6 +252,7 @@ def compose(
                 heading_terms(hit.passage),
                 first_in_section(hit.passage),
                 weights,
+                place_terms,
             )
         )
     candidates.sort(key=lambda e: (-e.score, e.passage.index, e.key))

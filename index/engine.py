@@ -46,6 +46,11 @@ _WHO_IS = re.compile(
     r"^\s*(?:who|whos|who's|who is)\s*(?:is|was|are|'s)?\s+(?:the\s+)?(?P<name>[^?!.]{1,60}?)\s*[?!.]*\s*$"
 )
 PASSAGES_CONSIDERED = 12
+# Kinds of place any book's reviews name; the manifest adds the book's own ("Hailsham", "Norfolk").
+PLACE_NOUNS = (
+    "school", "cottage", "cottages", "centre", "centres", "center", "centers", "hospital", "farm", "town",
+    "village", "city", "country", "countryside", "coast", "road", "house", "england", "britain",
+)
 # Where the reviews are known to disagree, look deeper so every review that speaks can be quoted.
 PASSAGES_CONSIDERED_DISAGREEING = 16
 MATCHING_CACHE = 4_096
@@ -136,6 +141,7 @@ class Engine:
         self.characters = characters or CharacterIndex(book.characters, corpus)
         self.fingerprint = fingerprint
         self.weights = WEIGHTS
+        self._place_terms = frozenset(terms(" ".join((*book.places, *PLACE_NOUNS))))
         self._busy = threading.Lock()
         # The index never changes, so ranked passages can be reused: every whole-book question
         # ("tell me about it") asks for the same very common terms, ~15 ms of postings at 1M.
@@ -294,6 +300,7 @@ class Engine:
             term,
             self.not_covered_message(asked),
             self.weights,
+            self._place_terms,
         )
         if effective != asked:
             return Answer(

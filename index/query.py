@@ -58,6 +58,17 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _PROPER = re.compile(r"(?<=[a-z,;:’'\"”)] )[A-Z][a-z]+")
+# What kind of answer a question is after, from its frame rather than its topic words.
+_ORIGIN = re.compile(r"\bwhere\b.{0,40}\b(from|born|grow up|grew up)\b")
+_PLACE = re.compile(r"(^|[.?!]\s*)(so |and |but |ok |okay )?where(abouts)?\b|\bwhat (country|city|town|place|part of)\b")
+_DEFINITION = re.compile(
+    r"\bwhat (kind|sort|type) of\b|\bwhat (is|was|are|were|'s) [\w .'-]{1,40}? like\b|\bdescribe\b"
+    r"|^\W*what(?: is|'s| are| was| were)\s+(?:a |an |the )?[\w'-]+(?: [\w'-]+)?\W*$"
+)
+_ORIGIN_WORDS = ("born", "raised")
+# "Where do they go after Hailsham?": the answer is a move away from what is named.
+_DEPARTURE = re.compile(r"\b(go|goes|went|going|move|moves|happens?|happened) (to them )?after\b|\bafter (they|she|he) lea?ve?s?\b")
+_DEPARTURE_WORDS = ("leaves", "moves")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +81,8 @@ class Query:
     unknown: tuple[str, ...]
     topics: frozenset[Topic] = frozenset()
     wants_number: bool = False
+    wants_place: bool = False
+    wants_definition: bool = False
 
     def answers_quantity(self, text: str) -> bool:
         return not self.wants_number or bool(_NUMBER.search(text))
@@ -162,6 +175,11 @@ def alias_patterns(characters: Sequence[CharacterSpec]) -> tuple[tuple[re.Patter
 def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pattern[str], str]]) -> Query:
     folded = normalise(text)
     raw_words = words(text)
+    origin = bool(_ORIGIN.search(folded))
+    if origin:
+        raw_words.extend(_ORIGIN_WORDS)
+    if _DEPARTURE.search(folded):
+        raw_words.extend(_DEPARTURE_WORDS)
     for pattern, name in aliases:
         if pattern.search(folded):
             raw_words.extend(words(name))
@@ -190,6 +208,8 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         unknown=tuple(unknown),
         topics=topics,
         wants_number=bool(_QUANTITY.search(folded)),
+        wants_place=not origin and bool(_PLACE.search(folded)),
+        wants_definition=bool(_DEFINITION.search(folded)),
     )
 
 

@@ -113,6 +113,7 @@ class BookSpec(_Strict):
     year: int
     parts: tuple[PartSpec, ...]
     themes: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
     characters: tuple[CharacterSpec, ...] = ()
     spoilers: SpoilerSpec = SpoilerSpec()
