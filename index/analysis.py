@@ -196,7 +196,7 @@ _PHRASES = (
     ("end up together", "couple"), ("ends up together", "couple"), ("ended up together", "couple"),
     ("get together", "couple"), ("gets together", "couple"), ("got together", "couple"), ("end up", ""),
     ("ends up", ""), ("ended up", ""), ("near the end", ""), ("towards the end", ""), ("toward the end", ""),
-    ("by the end", ""), ("left out", "excluded"), ("leave out", "excluded"), ("leaves out", "excluded"),
+    ("by the end", ""), ("how long", ""), ("left out", "excluded"), ("leave out", "excluded"), ("leaves out", "excluded"),
     ("lose it", "breaks down"), ("loses it", "breaks down"), ("lost it", "breaks down"), ("freak out", "breaks down"),
     ("freaks out", "breaks down"), ("bad reviews", "weakness"), ("bad review", "weakness"),
     ("negative reviews", "weakness"), ("not like", "dislike"), ("not liking", "dislike"),

@@ -45,6 +45,7 @@ class Weights:
     asks: float = 0.15
     definition: float = 0.25
     place: float = 0.15
+    truth: float = 0.15
 
 
 WEIGHTS = Weights()
@@ -152,7 +153,9 @@ def _score_passage(
         if query.wants_definition and _describes([passage.sentences[i].text for i in window], query):
             defines += weights.definition
         # "Where…" wants a place other than the ones asked about.
-        place = weights.place if query.wants_place and (place_terms & present) - set(query.terms) else 0.0
+        frame = weights.place if query.wants_place and (place_terms & present) - set(query.terms) else 0.0
+        if query.wants_truth and any(query.settles(passage.sentences[i].text) for i in window):
+            frame += weights.truth
         # Reviews state a thing first and elaborate after: the opening sentence tends to define.
         opening = weights.opening if window[0] == 0 else 0.0
         if opening and first_in_section:
@@ -165,7 +168,7 @@ def _score_passage(
             + topic_bonus
             + opening
             + defines
-            + place
+            + frame
             - asks
             - weights.window * (len(window) - 1)
             - weights.length * max(0.0, (length - 220) / 220)

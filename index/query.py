@@ -57,6 +57,14 @@ _NUMBER = re.compile(
     r"thousand|million|first|second|third|dozen)\b",
     re.IGNORECASE,
 )
+# "How long…" is answered by a span: a number with a unit, or an age.
+_DURATION_ASKED = re.compile(r"\bhow long\b")
+_DURATION = re.compile(
+    r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundred|few|"
+    r"several|many)(?:[ -]\w+)?[ -](minutes?|hours?|days?|weeks?|months?|years?|decades?|pages?|chapters?)\b"
+    r"|\b(teens|twenties|thirties|lifetimes?|lifespans?)\b",
+    re.IGNORECASE,
+)
 _PROPER = re.compile(r"(?<=[a-z,;:’'\"”)] )[A-Z][a-z]+")
 # What kind of answer a question is after, from its frame rather than its topic words.
 _ORIGIN = re.compile(r"\bwhere\b.{0,40}\b(from|born|grow up|grew up)\b")
@@ -66,6 +74,9 @@ _DEFINITION = re.compile(
     r"|^\W*what(?: is|'s| are| was| were)\s+(?:a |an |the )?[\w'-]+(?: [\w'-]+)?\W*$"
 )
 _ORIGIN_WORDS = ("born", "raised")
+# "Are the deferrals real or not?": the answer affirms or denies, so it says "no", "never", "a myth", "true".
+_TRUTH_ASKED = re.compile(r"\b(real|true|untrue|fake|a myth|legit|exists?)\b(\s+or\s+(not|fake|made up))?\s*[?!.]*\s*$")
+_TRUTH = re.compile(r"\b(no|never|not|myth|myths|truth|true|false|lie|lies|turns out|in fact|fiction|rumou?red)\b")
 # "Where do they go after Hailsham?": the answer is a move away from what is named.
 _DEPARTURE = re.compile(r"\b(go|goes|went|going|move|moves|happens?|happened) (to them )?after\b|\bafter (they|she|he) lea?ve?s?\b")
 _DEPARTURE_WORDS = ("leaves", "moves")
@@ -81,10 +92,18 @@ class Query:
     unknown: tuple[str, ...]
     topics: frozenset[Topic] = frozenset()
     wants_number: bool = False
+    wants_duration: bool = False
     wants_place: bool = False
     wants_definition: bool = False
+    wants_truth: bool = False
+
+    def settles(self, text: str) -> bool:
+        """Whether a sentence affirms or denies, for questions asking if something is real."""
+        return self.wants_truth and bool(_TRUTH.search(normalise(text)))
 
     def answers_quantity(self, text: str) -> bool:
+        if self.wants_duration and not _DURATION.search(text):
+            return False
         return not self.wants_number or bool(_NUMBER.search(text))
 
     @property
@@ -208,8 +227,10 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         unknown=tuple(unknown),
         topics=topics,
         wants_number=bool(_QUANTITY.search(folded)),
+        wants_duration=bool(_DURATION_ASKED.search(folded)),
         wants_place=not origin and bool(_PLACE.search(folded)),
         wants_definition=bool(_DEFINITION.search(folded)),
+        wants_truth=bool(_TRUTH_ASKED.search(folded)),
     )
 
 
