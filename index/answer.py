@@ -43,7 +43,7 @@ class Weights:
     length: float = 0.10
     defines: float = 0.08
     asks: float = 0.15
-    definition: float = 0.25
+    definition: float = 0.4
     place: float = 0.15
     truth: float = 0.15
 

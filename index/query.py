@@ -74,6 +74,11 @@ _DEFINITION = re.compile(
     r"|^\W*what(?: is|'s| are| was| were)\s+(?:a |an |the )?[\w'-]+(?: [\w'-]+)?\W*$"
 )
 _ORIGIN_WORDS = ("born", "raised")
+# Spelled-out numbers mostly count things ("the three parts", "both of the two"); digits name them ("Part 2").
+_QUANTIFIERS = frozenset(
+    ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "twenty", "hundred")
+)
+QUANTIFIER_WEIGHT = 0.5
 # "Are the deferrals real or not?": the answer affirms or denies, so it says "no", "never", "a myth", "true".
 _TRUTH_ASKED = re.compile(r"\b(real|true|untrue|fake|a myth|legit|exists?)\b(\s+or\s+(not|fake|made up))?\s*[?!.]*\s*$")
 _TRUTH = re.compile(r"\b(no|never|not|myth|myths|truth|true|false|lie|lies|turns out|in fact|fiction|rumou?red)\b")
@@ -218,7 +223,7 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
             chosen.append(t)
     if not chosen and set(raw_words) & _WHOLE_BOOK:
         chosen = list(_SUMMARY_TERMS)
-    weights = {t: vocabulary.weight(t) for t in chosen}
+    weights = {t: vocabulary.weight(t) * (QUANTIFIER_WEIGHT if t in _QUANTIFIERS else 1.0) for t in chosen}
     topics = frozenset(topic for pattern, topic in _TOPIC_CUES if pattern.search(folded))
     return Query(
         text=text,
