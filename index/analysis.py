@@ -72,6 +72,14 @@ STOPWORDS = frozenset(
         "finished", "reading", "read", "halfway", "chapter", "chapters", "spoil", "spoiler", "spoilers", "good",
         "bad", "great", "nice", "cool", "awesome", "terrible", "awful", "let", "lets", "letting", "saying", "just",
         "us",
+        # Chat abbreviations and contractions typed without their apostrophe.
+        "smth", "sth", "ngl", "irl", "fr", "lmk", "cuz", "coz", "rly", "rlly", "srsly", "prob", "probs", "gotta",
+        "dunno", "thx", "ty", "wtf", "rofl", "haha", "hahaha", "xd", "ikr", "afaik", "iirc", "fwiw", "tldr", "hmm",
+        "um", "uh", "shes", "hes", "theyre", "youre", "werent", "couldnt", "wouldnt", "shouldnt", "hasnt",
+        "havent", "hadnt", "theyve", "weve", "youve", "wise",
+        # When the asker is reading, not what the book is about.
+        "month", "months", "week", "weeks", "weekend", "tomorrow", "yesterday", "tonight", "currently",
+        "according",
     ]
 )
 # Intensifiers and hedges carry no topic. Matched as written, not by stem: "completely" shares its stem
@@ -103,7 +111,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ),
     (
         "prize", "prizes", "award", "awards", "awarded", "shortlisted", "shortlist", "nominated", "nomination",
-        "booker",
+        "booker", "win", "wins", "won", "winning",
     ),
     ("clone", "clones", "cloned", "cloning"),
     (
@@ -121,7 +129,10 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "received", "acclaim", "acclaimed", "praise", "praised",
     ),
     ("theme", "themes", "thematic", "message", "messages"),
-    ("symbol", "symbols", "symbolism", "symbolic", "symbolize", "symbolizes", "metaphor", "metaphors"),
+    (
+        "symbol", "symbols", "symbolism", "symbolic", "symbolize", "symbolizes", "metaphor", "metaphors", "represent",
+        "represents", "represented", "representing", "allegory", "allegorical",
+    ),
     ("school", "schools", "boarding", "institution", "institutions"),
     ("surgery", "surgeries", "operation", "operations", "operated", "transplant", "transplants"),
     ("role", "roles", "job", "jobs", "duty", "duties", "career"),
@@ -202,7 +213,10 @@ _PHRASES = (
     ("lose it", "breaks down"), ("loses it", "breaks down"), ("lost it", "breaks down"), ("freak out", "breaks down"),
     ("freaks out", "breaks down"), ("bad reviews", "weakness"), ("bad review", "weakness"),
     ("negative reviews", "weakness"), ("not like", "dislike"), ("not liking", "dislike"),
-    ("bad person", "antagonist"), ("good person", "antagonist"), ("my friend", ""), ("a friend", ""),
+    ("bad person", "antagonist"), ("good person", "antagonist"), ("bad guy", "antagonist"), ("bad guys", "antagonist"),
+    ("mean girl", "antagonist"), ("on the fence", ""), ("pick it up", ""), ("picking it up", ""),
+    ("worth reading", "recommend"), ("worth it", "recommend"), ("worth the read", "recommend"),
+    ("stand for", "represent"), ("stands for", "represent"), ("my friend", ""), ("a friend", ""),
 )
 _PHRASE_PATTERN = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(a) for a, _ in _PHRASES) + r")(?![a-z0-9])")
 _PHRASE_MAP = dict(_PHRASES)

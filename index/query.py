@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from index.analysis import is_content, is_stopword, normalise, term, words
+from index.english import rarity
 from index.fuzzy import distance
 from index.model import Topic
 from index.sources import CharacterSpec
@@ -211,6 +212,7 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
     content = [w for w in title_free if is_content(w)]
     unknown: list[str] = []
     chosen: list[str] = []
+    rare: dict[str, float] = {}
     for word in content:
         t = term(word)
         if vocabulary.doc_freq(t) == 0:
@@ -219,11 +221,14 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
                 t = term(fixed)
             else:
                 unknown.append(word)
+                rare[t] = max(rare.get(t, 0.0), rarity(word))
         if t not in chosen:
             chosen.append(t)
     if not chosen and set(raw_words) & _WHOLE_BOOK:
         chosen = list(_SUMMARY_TERMS)
-    weights = {t: vocabulary.weight(t) * (QUANTIFIER_WEIGHT if t in _QUANTIFIERS else 1.0) for t in chosen}
+    weights = {
+        t: vocabulary.weight(t) * rare.get(t, 1.0) * (QUANTIFIER_WEIGHT if t in _QUANTIFIERS else 1.0) for t in chosen
+    }
     topics = frozenset(topic for pattern, topic in _TOPIC_CUES if pattern.search(folded))
     return Query(
         text=text,
