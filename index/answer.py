@@ -241,7 +241,7 @@ def compose(
     place_terms: frozenset[str] = frozenset(),
 ) -> Answer:
     """Rank sentence runs from the hit passages and keep the best 1–4, each from its own place."""
-    if not query.terms or not hits:
+    if not query.terms or not hits or query.outside:
         return Answer(query.text, False, (), (), None, not_covered, 0.0)
     best_bm25 = max(h.score for h in hits)
     candidates: list[Excerpt] = []

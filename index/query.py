@@ -80,6 +80,14 @@ _QUANTIFIERS = frozenset(
     ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "twenty", "hundred")
 )
 QUANTIFIER_WEIGHT = 0.5
+# Questions about things beyond the book and its reviews: the cast's or author's other and future work,
+# the asker's own club, buying a copy, doing something in real life.
+_OUTSIDE = re.compile(
+    r"\b(other|more) (films|movies|shows|roles|series)\b"
+    r"|\b(been|starred|acted|appeared) in\b|\b(next|new|latest|upcoming) (book|novel|film|movie)\b|\bsequel\b"
+    r"|\b(our|my) (book ?)?club\b|\bour (next )?(meeting|meetup|discussion)\b"
+    r"|\b(where|how) (can|do|should|could) (i|we) (buy|get|order|borrow|download|donate|register|sign up|join)\b"
+)
 # "Are the deferrals real or not?": the answer affirms or denies, so it says "no", "never", "a myth", "true".
 _TRUTH_ASKED = re.compile(r"\b(real|true|untrue|fake|a myth|legit|exists?)\b(\s+or\s+(not|fake|made up))?\s*[?!.]*\s*$")
 _TRUTH = re.compile(r"\b(no|never|not|myth|myths|truth|true|false|lie|lies|turns out|in fact|fiction|rumou?red)\b")
@@ -102,6 +110,7 @@ class Query:
     wants_place: bool = False
     wants_definition: bool = False
     wants_truth: bool = False
+    outside: bool = False
 
     def settles(self, text: str) -> bool:
         """Whether a sentence affirms or denies, for questions asking if something is real."""
@@ -241,6 +250,7 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         wants_place=not origin and bool(_PLACE.search(folded)),
         wants_definition=bool(_DEFINITION.search(folded)),
         wants_truth=bool(_TRUTH_ASKED.search(folded)),
+        outside=bool(_OUTSIDE.search(folded)),
     )
 
 
