@@ -87,7 +87,7 @@ STOPWORDS = frozenset(
 _EXACT_STOPWORDS = frozenset(
     [
         "completely", "totally", "literally", "fully", "truly", "honestly", "seriously", "super", "pretty",
-        "important", "importance", "significant", "significance", "overall", "generally", "anyway",
+        "important", "importance", "significant", "significance", "overall", "generally", "anyway", "wait",
     ]
 )
 
@@ -99,7 +99,8 @@ _SPELLING = {
     "theatre": "theater", "labour": "labor", "whos": "who", "wat": "what", "abt": "about", "bc": "because",
     "tho": "though", "thru": "through", "n": "and", "w": "with", "ppl": "people", "luv": "love", "fav": "favorite",
     "tommys": "tommy", "kathys": "kathy", "ruths": "ruth", "kaths": "kathy", "madames": "madame",
-    "dystopic": "dystopian", "criticism": "weakness", "criticisms": "weakness", "symbolise": "symbolize", "symbolises": "symbolizes", "symbolised": "symbolized",
+    "dystopic": "dystopian", "criticism": "weakness", "criticisms": "weakness",
+    "symbolise": "symbolize", "symbolises": "symbolizes", "symbolised": "symbolized",
 }
 
 # Each group folds to its first word's stem. Curated for how members ask about this kind of book.

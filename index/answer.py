@@ -8,11 +8,12 @@ ones (both ranges overlap), but "does the evidence contain what was asked" can.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.analysis import normalise, terms
+from index.analysis import terms
 from index.excerpts import Answer, Excerpt
 from index.model import Passage, Topic
 from index.passages import leans_back
@@ -75,7 +76,9 @@ def _windows(passage: Passage) -> list[tuple[int, ...]]:
 
 _DEFINING = re.compile(r"^[\w\s’'\".“”-]{0,40}?(?:\bis\b|\bwas\b|\bare\b|:|,\s+(?:a|an|the)\b|—)")
 # "…Hailsham, an English boarding school…", "Hailsham itself, a seemingly idyllic…": an apposition mid-sentence.
-_APPOSITION = re.compile(r"([a-z]+)(?:'s)?(?: itself)?(?:,| is| was| are| were|:) (?:a|an|one of the|the)\b")
+_APPOSITION = re.compile(
+    r"([a-z]+)(?:'s)?[\"”’]?(?: itself)?(?:,| is| was| are| were|:|\s*[—–]|\s+-)\s*(?:a|an|one of the|the)\b"
+)
 
 
 @lru_cache(maxsize=65536)
@@ -88,7 +91,9 @@ def _defined_terms(text: str) -> frozenset[str]:
 @lru_cache(maxsize=65536)
 def _apposed_terms(text: str) -> frozenset[str]:
     """The terms a sentence describes in apposition anywhere in it (cached per sentence)."""
-    return frozenset(terms(" ".join(m.group(1) for m in _APPOSITION.finditer(normalise(text)))))
+    # Dashes matter here ("the Cottages—a transitional place"), so fold case and quotes but keep them.
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    return frozenset(terms(" ".join(m.group(1) for m in _APPOSITION.finditer(folded))))
 
 
 def _defines(text: str, query: Query) -> bool:
@@ -156,6 +161,8 @@ def _score_passage(
         frame = weights.place if query.wants_place and (place_terms & present) - set(query.terms) else 0.0
         if query.wants_truth and any(query.settles(passage.sentences[i].text) for i in window):
             frame += weights.truth
+        if query.wants_time and any(query.dates(passage.sentences[i].text) for i in window):
+            frame += weights.place
         # Reviews state a thing first and elaborate after: the opening sentence tends to define.
         opening = weights.opening if window[0] == 0 else 0.0
         if opening and first_in_section:

@@ -69,11 +69,18 @@ _DURATION = re.compile(
 _PROPER = re.compile(r"(?<=[a-z,;:’'\"”)] )[A-Z][a-z]+")
 # What kind of answer a question is after, from its frame rather than its topic words.
 _ORIGIN = re.compile(r"\bwhere\b.{0,40}\b(from|born|grow up|grew up)\b")
-_PLACE = re.compile(r"(^|[.?!]\s*)(so |and |but |ok |okay )?where(abouts)?\b|\bwhat (country|city|town|place|part of)\b")
-_DEFINITION = re.compile(
-    r"\bwhat (kind|sort|type) of\b|\bwhat (is|was|are|were|'s) [\w .'-]{1,40}? like\b|\bdescribe\b"
-    r"|^\W*what(?: is|'s| are| was| were)\s+(?:a |an |the )?[\w'-]+(?: [\w'-]+)?\W*$"
+_PLACE = re.compile(
+    r"(^|[.?!]\s*)(so |and |but |ok |okay )?where(abouts)?\b|\bwhat (country|city|town|place|part of)\b"
 )
+_DEFINITION = re.compile(
+    r"\bwhat (kind|kinda|sort|type) of\b|\bwhat (is|was|are|were|'s) [\w .'-]{1,40}? like\b|\bdescribe\b"
+    r"|\bwhat does (being )?(a |an |the )?[\w' -]{1,30}? mean\b"
+    r"|^\W*(?:(?:wait|so|ok|okay|and|but|um|hmm|hey)[,!.]*\s+)*what(?: is|'s| are| was| were)\s+(?:a |an |the )?"
+    r"[\w'-]+(?: [\w'-]+)?\W*$"
+)
+# "When and where is it set?": the answer names a time.
+_TIME = re.compile(r"^\W*when\b|\bwhen and where\b|\bwhat (year|era|period|decade|century|time period)\b")
+_DATED = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b|\b(century|decade|era)\b", re.IGNORECASE)
 _ORIGIN_WORDS = ("born", "raised")
 # Spelled-out numbers mostly count things ("the three parts", "both of the two"); digits name them ("Part 2").
 _QUANTIFIERS = frozenset(
@@ -92,7 +99,9 @@ _OUTSIDE = re.compile(
 _TRUTH_ASKED = re.compile(r"\b(real|true|untrue|fake|a myth|legit|exists?)\b(\s+or\s+(not|fake|made up))?\s*[?!.]*\s*$")
 _TRUTH = re.compile(r"\b(no|never|not|myth|myths|truth|true|false|lie|lies|turns out|in fact|fiction|rumou?red)\b")
 # "Where do they go after Hailsham?": the answer is a move away from what is named.
-_DEPARTURE = re.compile(r"\b(go|goes|went|going|move|moves|happens?|happened) (to them )?after\b|\bafter (they|she|he) lea?ve?s?\b")
+_DEPARTURE = re.compile(
+    r"\b(go|goes|went|going|move|moves|happens?|happened) (to them )?after\b|\bafter (they|she|he) lea?ve?s?\b"
+)
 _DEPARTURE_WORDS = ("leaves", "moves")
 
 
@@ -110,7 +119,12 @@ class Query:
     wants_place: bool = False
     wants_definition: bool = False
     wants_truth: bool = False
+    wants_time: bool = False
     outside: bool = False
+
+    def dates(self, text: str) -> bool:
+        """Whether a sentence names a time, for "when is it set" questions."""
+        return self.wants_time and bool(_DATED.search(text))
 
     def settles(self, text: str) -> bool:
         """Whether a sentence affirms or denies, for questions asking if something is real."""
@@ -250,6 +264,7 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         wants_place=not origin and bool(_PLACE.search(folded)),
         wants_definition=bool(_DEFINITION.search(folded)),
         wants_truth=bool(_TRUTH_ASKED.search(folded)),
+        wants_time=Topic.SETTING in topics and bool(_TIME.search(folded)),
         outside=bool(_OUTSIDE.search(folded)),
     )
 
