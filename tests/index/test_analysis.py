@@ -31,3 +31,22 @@ def test_phrases_fold_before_tokenising() -> None:
 def test_possessives_and_british_spelling() -> None:
     """ "Ruth's" is Ruth; rumour is rumor."""
     assert terms("Ruth's rumour") == terms("ruth rumor")
+
+
+def test_idioms_are_not_read_word_by_word() -> None:
+    """'end up' is not the ending, 'left out' is not 'left', 'near the end' is only when."""
+    assert terms("do they end up together") == terms("are they a couple")
+    assert "end" not in terms("what does ruth admit near the end")
+    assert terms("tommy gets left out of football") == terms("tommy excluded football")
+
+
+def test_intensifiers_are_dropped_as_written_not_by_stem() -> None:
+    """'completely' is chatter, though it shares a stem with 'completes' (dies)."""
+    assert terms("tommy completely loses it") == terms("tommy loses it")
+    assert terms("ruth completes") == terms("ruth dies")
+
+
+def test_chat_abbreviations_are_chatter() -> None:
+    """'smth', 'ngl', 'shes' carry no topic."""
+    assert terms("did it win the booker or smth ngl") == terms("did it win the booker")
+    assert terms("is ruth the bad guy shes mean") == terms("is ruth the antagonist mean")

@@ -1,0 +1,80 @@
+"""Question frames: what kind of answer a question is after, judged on the real engine and sources."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.engine import Engine
+from index.query import build_query
+
+
+def _query(engine: Engine, text: str):  # type: ignore[no-untyped-def]
+    return build_query(text, engine.vocabulary, engine._aliases)
+
+
+def test_where_from_asks_for_origin(engine: Engine) -> None:
+    """'Where is Ishiguro from?' is answered by where he was born and raised."""
+    answer = engine.ask("Where is Ishiguro from?")
+    assert answer.answered
+    assert "Nagasaki" in answer.excerpts[0].text
+
+
+def test_common_unknown_words_do_not_force_abstention(engine: Engine) -> None:
+    """'did it win the booker or smth' is about the Booker, whatever 'win' and 'smth' are."""
+    answer = engine.ask("did it win the booker or smth")
+    assert answer.answered
+    assert "Booker" in answer.excerpts[0].text
+
+
+def test_rare_unknown_words_still_abstain(engine: Engine) -> None:
+    """A question about something the reviews never mention is not covered."""
+    assert not engine.ask("can someone give me a good banana bread recipe").answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what else has andrew garfield been in",
+        "is there a sequel",
+        "when is our next book club meeting",
+        "where can i buy a copy",
+        "how long is the movie",
+    ],
+)
+def test_questions_beyond_the_reviews_are_not_covered(engine: Engine, question: str) -> None:
+    """The cast's other roles, a sequel, our club, buying, a film's running time: the reviews don't say."""
+    assert not engine.ask(question).answered
+
+
+def test_who_even_is_uses_the_character_card(engine: Engine) -> None:
+    """Chatty who-questions about a character answer with who they are."""
+    card = engine.character("Madame")
+    answer = engine.ask("who even is madame? she just shows up and takes peoples stuff")
+    assert answer.answered
+    assert answer.excerpts[0].text == card.who[0].text
+
+
+def test_what_kind_of_place_prefers_a_definition(engine: Engine) -> None:
+    """'What kind of place is Hailsham?' quotes a sentence that says what Hailsham is."""
+    query = _query(engine, "What kind of place is Hailsham?")
+    assert query.wants_definition
+    shown = engine.ask("What kind of place is Hailsham?").excerpts
+    assert any("boarding school" in excerpt.text for excerpt in shown[:2])
+
+
+def test_real_or_not_prefers_a_sentence_that_settles_it(engine: Engine) -> None:
+    """'are the deferrals real or not' is answered by 'There is no deferral' or the like."""
+    answer = engine.ask("so are the deferrals real or not")
+    assert any(word in answer.excerpts[0].text for word in ("no deferral", "myth", "never"))
+
+
+def test_who_wrote_it_names_the_author(engine: Engine) -> None:
+    """'who wrote it' quotes the sentence naming Kazuo Ishiguro, not one that merely says 'author'."""
+    assert "Kazuo Ishiguro" in engine.ask("who wrote it").excerpts[0].text
+
+
+def test_quantifiers_do_not_dominate(engine: Engine) -> None:
+    """'the three parts' is about the parts; 'three' counts half."""
+    query = _query(engine, "What roughly happens in each of the three parts of the book?")
+    assert query.weights["three"] < engine.vocabulary.weight("three")
+    assert "Part 1:" in " ".join(e.text for e in engine.ask(query.text).excerpts)
