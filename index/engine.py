@@ -29,6 +29,7 @@ from index.cards import CharacterLookup, StoredCharacters, card_json
 from index.characters import CharacterCard, CharacterIndex
 from index.corpus import CORPUS_FORMAT, ArrayCorpus, Corpus, MemoryCorpus
 from index.corpus import SourceStats as SourceStats
+from index.english import ranks as english_ranks
 from index.errors import BookclubError, QuestionError
 from index.excerpts import Answer
 from index.followup import merge_followup
@@ -285,10 +286,11 @@ class Engine:
             return self._answer(asked, previous)
 
     def warm(self) -> None:
-        """Build what the first questions would otherwise build lazily: the typo-correction index
-        and, for a live character index, the character mentions."""
+        """Build what the first questions would otherwise build lazily: the typo-correction index,
+        the English word ranks and, for a live character index, the character mentions."""
         with self._busy:
             self.vocabulary.correct("warmup")
+            english_ranks()
             for name in self.characters.names[:1]:
                 self.characters.card(name)
 
