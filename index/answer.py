@@ -47,6 +47,7 @@ class Weights:
     definition: float = 0.4
     place: float = 0.15
     truth: float = 0.15
+    time: float = 0.15
 
 
 WEIGHTS = Weights()
@@ -162,7 +163,7 @@ def _score_passage(
         if query.wants_truth and any(query.settles(passage.sentences[i].text) for i in window):
             frame += weights.truth
         if query.wants_time and any(query.dates(passage.sentences[i].text) for i in window):
-            frame += weights.place
+            frame += weights.time
         # Reviews state a thing first and elaborate after: the opening sentence tends to define.
         opening = weights.opening if window[0] == 0 else 0.0
         if opening and first_in_section:
