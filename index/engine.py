@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import threading
 import unicodedata
 from collections import Counter
@@ -33,6 +32,7 @@ from index.english import ranks as english_ranks
 from index.errors import BookclubError, QuestionError
 from index.excerpts import Answer
 from index.followup import merge_followup
+from index.frames import asks_author, character_asked
 from index.model import Passage
 from index.passages import build_passages
 from index.persist import PROGRESS_MIN_DOCS, StderrProgress, load_arrays, load_index, save_arrays, save_index
@@ -43,23 +43,6 @@ from index.spoilers import RevealClassifier
 logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
-# "Who is Ruth?", "who even is madame? she just shows up…", "what kind of person is Tommy", "what's Ruth like":
-# asked about a character as a whole, answered by the character card.
-_LEAD_IN = r"^\s*(?:(?:wait|so|ok|okay|and|but|um|hmm|hey|sorry|also)[,!.]*\s+)*"
-_NAME = r"(?:the\s+)?(?P<name>[^?!.,;]{1,60}?)"
-_WHO_IS = (
-    re.compile(
-        _LEAD_IN + r"(?:who|whos|who's)\s*(?:even\s+|exactly\s+|again\s+)?(?:is|was|are|'s)?\s+" + _NAME
-        + r"\s*(?:[?!.,;].*)?$"
-    ),
-    re.compile(
-        _LEAD_IN + r"(?:what\s+(?:kind|sort|type)\s+of\s+(?:person|character|guy|girl|woman|man)\s+(?:is|was)"
-        r"|describe|tell\s+me\s+about)\s+" + _NAME + r"\s*(?:[?!.,;].*)?$"
-    ),
-    re.compile(_LEAD_IN + r"(?:what\s+(?:is|was)|what's|whats)\s+" + _NAME + r"\s+like\s*(?:[?!.,;].*)?$"),
-)
-# "Who wrote it?" is answered by the sentence that names the author, not by any that says "author".
-_WHO_WROTE = re.compile(r"\bwho(?:'s| is| was)? (?:wrote|writ|the (?:author|writer))\b")
 PASSAGES_CONSIDERED = 12
 # Kinds of place any book's reviews name; the manifest adds the book's own ("Hailsham", "Norfolk").
 PLACE_NOUNS = (
@@ -297,13 +280,13 @@ class Engine:
     def _answer(self, asked: str, previous: str | None) -> Answer:
         effective = merge_followup(previous, asked, self._name_words) if previous else asked
         folded = normalise(asked)
-        who = next((m for m in (p.match(folded) for p in _WHO_IS) if m is not None), None)
-        if who is not None:
-            card = self.characters.card(who.group("name"))
+        name = character_asked(folded)
+        if name is not None:
+            card = self.characters.card(name)
             if card.found:
                 excerpts = card.who + card.more
                 return Answer(asked, True, excerpts[:3], excerpts[3:], None, None, 1.0)
-        if _WHO_WROTE.search(folded):
+        if asks_author(folded):
             effective = f"{effective} {self.book.author}"
         query = build_query(effective, self.vocabulary, self._aliases)
         corpus = self.passages

@@ -11,6 +11,23 @@ from dataclasses import dataclass
 
 from index.analysis import is_content, is_stopword, normalise, term, words
 from index.english import rarity
+from index.frames import (
+    DATED,
+    DEFINITION,
+    DEPARTURE,
+    DEPARTURE_WORDS,
+    DURATION,
+    DURATION_ASKED,
+    NUMBER,
+    ORIGIN,
+    ORIGIN_WORDS,
+    OUTSIDE,
+    PLACE,
+    QUANTITY,
+    TIME,
+    TRUTH,
+    TRUTH_ASKED,
+)
 from index.fuzzy import distance
 from index.model import Topic
 from index.sources import CharacterSpec
@@ -51,58 +68,12 @@ LONG_WORD = 7
 FOCUS_TERMS = 3
 # A word the reviews never use weighs as if it were rarer than any word they do use.
 UNKNOWN_DOC_FREQ = 0.3
-# Questions after a quantity; evidence without a number cannot answer them.
-_QUANTITY = re.compile(r"\b(how (many|much|long|old)|what year|which year|how often)\b")
-_NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
-    r"thousand|million|first|second|third|dozen)\b",
-    re.IGNORECASE,
-)
-# "How long…" is answered by a span: a number with a unit, or an age.
-_DURATION_ASKED = re.compile(r"\bhow long\b")
-_DURATION = re.compile(
-    r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundred|few|"
-    r"several|many)(?:[ -]\w+)?[ -](minutes?|hours?|days?|weeks?|months?|years?|decades?|pages?|chapters?)\b"
-    r"|\b(teens|twenties|thirties|lifetimes?|lifespans?)\b",
-    re.IGNORECASE,
-)
-_PROPER = re.compile(r"(?<=[a-z,;:’'\"”)] )[A-Z][a-z]+")
-# What kind of answer a question is after, from its frame rather than its topic words.
-_ORIGIN = re.compile(r"\bwhere\b.{0,40}\b(from|born|grow up|grew up)\b")
-_PLACE = re.compile(
-    r"(^|[.?!]\s*)(so |and |but |ok |okay )?where(abouts)?\b|\bwhat (country|city|town|place|part of)\b"
-)
-_DEFINITION = re.compile(
-    r"\bwhat (kind|kinda|sort|type) of\b|\bwhat (is|was|are|were|'s) [\w .'-]{1,40}? like\b|\bdescribe\b"
-    r"|\bwhat does (being )?(a |an |the )?[\w' -]{1,30}? mean\b"
-    r"|^\W*(?:(?:wait|so|ok|okay|and|but|um|hmm|hey)[,!.]*\s+)*what(?: is|'s| are| was| were)\s+(?:a |an |the )?"
-    r"[\w'-]+(?: [\w'-]+)?\W*$"
-)
-# "When and where is it set?": the answer names a time.
-_TIME = re.compile(r"^\W*when\b|\bwhen and where\b|\bwhat (year|era|period|decade|century|time period)\b")
-_DATED = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b|\b(century|decade|era)\b", re.IGNORECASE)
-_ORIGIN_WORDS = ("born", "raised")
 # Spelled-out numbers mostly count things ("the three parts", "both of the two"); digits name them ("Part 2").
 _QUANTIFIERS = frozenset(
     ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "twenty", "hundred")
 )
 QUANTIFIER_WEIGHT = 0.5
-# Questions about things beyond the book and its reviews: the cast's or author's other and future work,
-# the asker's own club, buying a copy, doing something in real life.
-_OUTSIDE = re.compile(
-    r"\b(other|more) (films|movies|shows|roles|series)\b"
-    r"|\b(been|starred|acted|appeared) in\b|\b(next|new|latest|upcoming) (book|novel|film|movie)\b|\bsequel\b"
-    r"|\b(our|my) (book ?)?club\b|\bour (next )?(meeting|meetup|discussion)\b"
-    r"|\b(where|how) (can|do|should|could) (i|we) (buy|get|order|borrow|download|donate|register|sign up|join)\b"
-)
-# "Are the deferrals real or not?": the answer affirms or denies, so it says "no", "never", "a myth", "true".
-_TRUTH_ASKED = re.compile(r"\b(real|true|untrue|fake|a myth|legit|exists?)\b(\s+or\s+(not|fake|made up))?\s*[?!.]*\s*$")
-_TRUTH = re.compile(r"\b(no|never|not|myth|myths|truth|true|false|lie|lies|turns out|in fact|fiction|rumou?red)\b")
-# "Where do they go after Hailsham?": the answer is a move away from what is named.
-_DEPARTURE = re.compile(
-    r"\b(go|goes|went|going|move|moves|happens?|happened) (to them )?after\b|\bafter (they|she|he) lea?ve?s?\b"
-)
-_DEPARTURE_WORDS = ("leaves", "moves")
+_PROPER = re.compile(r"(?<=[a-z,;:’'\"”)] )[A-Z][a-z]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,16 +95,16 @@ class Query:
 
     def dates(self, text: str) -> bool:
         """Whether a sentence names a time, for "when is it set" questions."""
-        return self.wants_time and bool(_DATED.search(text))
+        return self.wants_time and bool(DATED.search(text))
 
     def settles(self, text: str) -> bool:
         """Whether a sentence affirms or denies, for questions asking if something is real."""
-        return self.wants_truth and bool(_TRUTH.search(normalise(text)))
+        return self.wants_truth and bool(TRUTH.search(normalise(text)))
 
     def answers_quantity(self, text: str) -> bool:
-        if self.wants_duration and not _DURATION.search(text):
+        if self.wants_duration and not DURATION.search(text):
             return False
-        return not self.wants_number or bool(_NUMBER.search(text))
+        return not self.wants_number or bool(NUMBER.search(text))
 
     @property
     def total(self) -> float:
@@ -223,11 +194,11 @@ def alias_patterns(characters: Sequence[CharacterSpec]) -> tuple[tuple[re.Patter
 def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pattern[str], str]]) -> Query:
     folded = normalise(text)
     raw_words = words(text)
-    origin = bool(_ORIGIN.search(folded))
+    origin = bool(ORIGIN.search(folded))
     if origin:
-        raw_words.extend(_ORIGIN_WORDS)
-    if _DEPARTURE.search(folded):
-        raw_words.extend(_DEPARTURE_WORDS)
+        raw_words.extend(ORIGIN_WORDS)
+    if DEPARTURE.search(folded):
+        raw_words.extend(DEPARTURE_WORDS)
     for pattern, name in aliases:
         if pattern.search(folded):
             raw_words.extend(words(name))
@@ -259,13 +230,13 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         weights=weights,
         unknown=tuple(unknown),
         topics=topics,
-        wants_number=bool(_QUANTITY.search(folded)),
-        wants_duration=bool(_DURATION_ASKED.search(folded)),
-        wants_place=not origin and bool(_PLACE.search(folded)),
-        wants_definition=bool(_DEFINITION.search(folded)),
-        wants_truth=bool(_TRUTH_ASKED.search(folded)),
-        wants_time=Topic.SETTING in topics and bool(_TIME.search(folded)),
-        outside=bool(_OUTSIDE.search(folded)),
+        wants_number=bool(QUANTITY.search(folded)),
+        wants_duration=bool(DURATION_ASKED.search(folded)),
+        wants_place=not origin and bool(PLACE.search(folded)),
+        wants_definition=bool(DEFINITION.search(folded)),
+        wants_truth=bool(TRUTH_ASKED.search(folded)),
+        wants_time=Topic.SETTING in topics and bool(TIME.search(folded)),
+        outside=bool(OUTSIDE.search(folded)),
     )
 
 

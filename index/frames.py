@@ -1,0 +1,87 @@
+"""Question frames: what kind of answer a question is after, read from how it is asked.
+
+Pure patterns over the folded question (``analysis.normalise``); ``query`` turns them into flags on a
+``Query`` and ``engine`` routes character and author questions with them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Chat lead-ins before the question proper: "wait so what are the cottages".
+LEAD_IN = r"^\W*(?:(?:wait|so|ok|okay|and|but|um|hmm|hey|sorry|also)[,!.]*\s+)*"
+# Questions after a quantity; evidence without a number cannot answer them.
+QUANTITY = re.compile(r"\b(how (many|much|long|old)|what year|which year|how often)\b")
+NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+    r"thousand|million|first|second|third|dozen)\b",
+    re.IGNORECASE,
+)
+# "How long…" is answered by a span: a number with a unit, or an age.
+DURATION_ASKED = re.compile(r"\bhow long\b")
+DURATION = re.compile(
+    r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundred|few|"
+    r"several|many)(?:[ -]\w+)?[ -](minutes?|hours?|days?|weeks?|months?|years?|decades?|pages?|chapters?)\b"
+    r"|\b(teens|twenties|thirties|lifetimes?|lifespans?)\b",
+    re.IGNORECASE,
+)
+# What kind of answer a question is after, from its frame rather than its topic words.
+ORIGIN = re.compile(r"\bwhere\b.{0,40}\b(from|born|grow up|grew up)\b")
+PLACE = re.compile(
+    r"(^|[.?!]\s*)(so |and |but |ok |okay )?where(abouts)?\b|\bwhat (country|city|town|place|part of)\b"
+)
+DEFINITION = re.compile(
+    r"\bwhat (kind|kinda|sort|type) of\b|\bwhat (is|was|are|were|'s) [\w .'-]{1,40}? like\b|\bdescribe\b"
+    r"|\bwhat does (being )?(a |an |the )?[\w' -]{1,30}? mean\b"
+    r"|" + LEAD_IN + r"what(?: is|'s| are| was| were)\s+(?:a |an |the )?"
+    r"[\w'-]+(?: [\w'-]+)?\W*$"
+)
+# "When and where is it set?": the answer names a time.
+TIME = re.compile(r"^\W*when\b|\bwhen and where\b|\bwhat (year|era|period|decade|century|time period)\b")
+DATED = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b|\b(century|decade|era)\b", re.IGNORECASE)
+ORIGIN_WORDS = ("born", "raised")
+# Questions about things beyond the book and its reviews: the cast's or author's other and future work,
+# the asker's own club, buying a copy, doing something in real life.
+OUTSIDE = re.compile(
+    r"\b(other|more) (films|movies|shows|roles|series)\b"
+    r"|\b(been|starred|acted|appeared) in\b|\b(next|new|latest|upcoming) (book|novel|film|movie)\b|\bsequel\b"
+    r"|\b(our|my) (book ?)?club\b|\bour (next )?(meeting|meetup|discussion)\b"
+    r"|\b(where|how) (can|do|should|could) (i|we) (buy|get|order|borrow|download|donate|register|sign up|join)\b"
+)
+# "Are the deferrals real or not?": the answer affirms or denies, so it says "no", "never", "a myth", "true".
+TRUTH_ASKED = re.compile(r"\b(real|true|untrue|fake|a myth|legit|exists?)\b(\s+or\s+(not|fake|made up))?\s*[?!.]*\s*$")
+TRUTH = re.compile(r"\b(no|never|not|myth|myths|truth|true|false|lie|lies|turns out|in fact|fiction|rumou?red)\b")
+# "Where do they go after Hailsham?": the answer is a move away from what is named.
+DEPARTURE = re.compile(
+    r"\b(go|goes|went|going|move|moves|happens?|happened) (to them )?after\b|\bafter (they|she|he) lea?ve?s?\b"
+)
+DEPARTURE_WORDS = ("leaves", "moves")
+# "Who is Ruth?", "who even is madame? she just shows up…", "what kind of person is Tommy", "what's Ruth like":
+# asked about a character as a whole, answered by the character card.
+_NAME = r"(?:the\s+)?(?P<name>[^?!.,;]{1,60}?)"
+_WHO_IS = (
+    re.compile(
+        LEAD_IN + r"(?:who|whos|who's)\s*(?:even\s+|exactly\s+|again\s+)?(?:is|was|are|'s)?\s+" + _NAME
+        + r"\s*(?:[?!.,;].*)?$"
+    ),
+    re.compile(
+        LEAD_IN + r"(?:what\s+(?:kind|sort|type)\s+of\s+(?:person|character|guy|girl|woman|man)\s+(?:is|was)"
+        r"|describe|tell\s+me\s+about)\s+" + _NAME + r"\s*(?:[?!.,;].*)?$"
+    ),
+    re.compile(LEAD_IN + r"(?:what\s+(?:is|was)|what's|whats)\s+" + _NAME + r"\s+like\s*(?:[?!.,;].*)?$"),
+)
+# "Who wrote it?" is answered by the sentence that names the author, not by any that says "author".
+_WHO_WROTE = re.compile(r"\bwho(?:'s| is| was)? (?:wrote|writ|the (?:author|writer))\b")
+
+
+def character_asked(folded: str) -> str | None:
+    """The name in a question about a character as a whole, if it is one."""
+    for pattern in _WHO_IS:
+        match = pattern.match(folded)
+        if match is not None:
+            return match.group("name")
+    return None
+
+
+def asks_author(folded: str) -> bool:
+    return _WHO_WROTE.search(folded) is not None
