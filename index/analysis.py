@@ -80,6 +80,8 @@ STOPWORDS = frozenset(
         # When the asker is reading, not what the book is about.
         "month", "months", "week", "weeks", "weekend", "tomorrow", "yesterday", "tonight", "currently",
         "according",
+        # Quantifiers and placeholders: "why is kathy so calm about everything", "whether".
+        "whether", "every", "everything", "everyone", "everybody", "around", "anywhere", "somewhere", "everywhere",
     ]
 )
 # Intensifiers and hedges carry no topic. Matched as written, not by stem: "completely" shares its stem
@@ -97,7 +99,7 @@ _SPELLING = {
     "favourite": "favorite", "colour": "color", "behaviour": "behavior", "honour": "honor", "realise": "realize",
     "realised": "realized", "organise": "organize", "recognise": "recognize", "ploughed": "plowed", "grey": "gray",
     "theatre": "theater", "labour": "labor", "whos": "who", "wat": "what", "abt": "about", "bc": "because",
-    "tho": "though", "thru": "through", "n": "and", "w": "with", "ppl": "people", "luv": "love", "fav": "favorite",
+    "tho": "though", "thru": "through", "til": "until", "till": "until", "n": "and", "w": "with", "ppl": "people", "luv": "love", "fav": "favorite",
     "tommys": "tommy", "kathys": "kathy", "ruths": "ruth", "kaths": "kathy", "madames": "madame",
     "dystopic": "dystopian", "criticism": "weakness", "criticisms": "weakness",
     "symbolise": "symbolize", "symbolises": "symbolizes", "symbolised": "symbolized",

@@ -8,6 +8,7 @@ The ranks ship as data (``index/data/english-ranks.txt``, built by ``tools/engli
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
@@ -43,3 +44,28 @@ def rarity(word: str) -> float:
         return 1.0
     share = (math.log10(rank) - _COMMON_BELOW) / (_RARE_FROM - _COMMON_BELOW)
     return min(1.0, max(_FLOOR, share))
+
+
+# Only everyday words are corrected towards, and only words English does not already list are corrected.
+CORRECT_TOWARDS = 20_000
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_RUN = re.compile(r"(\w)\1{2,}")
+
+
+def correct(word: str) -> str | None:
+    """The commonest listed English word one edit away from an unlisted one ("wich" → "which"), if any."""
+    table = ranks()
+    if len(word) < 4 or not word.isalpha() or word in table:
+        return None
+    # Drawn-out chat spellings first: "sooo" is "so", "realllly" is "really".
+    if _RUN.search(word):
+        listed = [(table[c], c) for c in {_RUN.sub(r"\1\1", word), _RUN.sub(r"\1", word)} if c in table]
+        if listed:
+            return min(listed)[1]
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    edits |= {a + c + b for a, b in splits for c in _LETTERS}
+    known = [(table[e], e) for e in edits if table.get(e, CORRECT_TOWARDS + 1) <= CORRECT_TOWARDS]
+    return min(known)[1] if known else None

@@ -70,6 +70,9 @@ _WHO_IS = (
     ),
     re.compile(LEAD_IN + r"(?:what\s+(?:is|was)|what's|whats)\s+" + _NAME + r"\s+like\s*(?:[?!.,;].*)?$"),
 )
+# "What role does memory play?", "the role of memory": the role is the question's frame, not its topic.
+ROLE_FRAME = re.compile(r"\brole\b.{0,40}\bplay(s|ed|ing)?\b|\bplay(s|ed|ing)? (a|an|the) (\w+ )?role\b|\brole of\b")
+ROLE_WORDS = frozenset(("role", "roles", "play", "plays", "played", "playing"))
 # "Who wrote it?" is answered by the sentence that names the author, not by any that says "author".
 _WHO_WROTE = re.compile(r"\bwho(?:'s| is| was)? (?:wrote|writ|the (?:author|writer))\b")
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from index.analysis import is_content, is_stopword, normalise, term, words
+from index.english import correct as english_correct
 from index.english import rarity
 from index.frames import (
     DATED,
@@ -24,6 +25,8 @@ from index.frames import (
     OUTSIDE,
     PLACE,
     QUANTITY,
+    ROLE_FRAME,
+    ROLE_WORDS,
     TIME,
     TRUTH,
     TRUTH_ASKED,
@@ -203,6 +206,8 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         if pattern.search(folded):
             raw_words.extend(words(name))
     title_free = _drop_title(raw_words)
+    if ROLE_FRAME.search(folded):
+        title_free = [w for w in title_free if w not in ROLE_WORDS]
     content = [w for w in title_free if is_content(w)]
     unknown: list[str] = []
     chosen: list[str] = []
@@ -214,8 +219,15 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
             if fixed is not None and not is_stopword(fixed):
                 t = term(fixed)
             else:
-                unknown.append(word)
-                rare[t] = max(rare.get(t, 0.0), rarity(word))
+                # A misspelt everyday word ("wich", "genuinly") is that word, not a rare one.
+                english = english_correct(word)
+                if english is not None:
+                    if not is_content(english):
+                        continue
+                    word, t = english, term(english)
+                if vocabulary.doc_freq(t) == 0:
+                    unknown.append(word)
+                    rare[t] = max(rare.get(t, 0.0), rarity(word))
         if t not in chosen:
             chosen.append(t)
     if not chosen and set(raw_words) & _WHOLE_BOOK:

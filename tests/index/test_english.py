@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.english import ranks, rarity
+from index.english import correct, ranks, rarity
 
 
 def test_ranks_ship_and_start_with_the_commonest_words() -> None:
@@ -19,3 +19,19 @@ def test_common_words_weigh_little_and_rare_ones_fully() -> None:
     assert rarity("lady") < rarity("editorship")
     assert rarity("editorship") > 0.9
     assert rarity("zzxqv") == 1.0
+
+
+def test_misspelt_everyday_words_are_corrected() -> None:
+    """An unlisted word one edit from an everyday one is that word; drawn-out letters collapse."""
+    assert correct("genuinly") == "genuinely"
+    assert correct("becuase") == "because"
+    assert correct("sooo") == "so"
+    assert correct("realllly") == "really"
+
+
+def test_listed_and_unfixable_words_are_left_alone() -> None:
+    """Real words, short words and words far from any everyday one are not corrected."""
+    assert correct("creepy") is None
+    assert correct("hailsham") is None
+    assert correct("abt") is None
+    assert correct("zzxqvw") is None

@@ -78,3 +78,17 @@ def test_quantifiers_do_not_dominate(engine: Engine) -> None:
     query = _query(engine, "What roughly happens in each of the three parts of the book?")
     assert query.weights["three"] < engine.vocabulary.weight("three")
     assert "Part 1:" in " ".join(e.text for e in engine.ask(query.text).excerpts)
+
+
+def test_role_frame_leaves_the_topic(engine: Engine) -> None:
+    """'What role does memory play' is about memory; 'role' and 'play' are the frame."""
+    query = _query(engine, "What role does memory play in the book?")
+    assert "role" not in query.terms and "play" not in query.terms
+    assert len(query.terms) == 1
+
+
+def test_misspelt_function_words_do_not_weigh(engine: Engine) -> None:
+    """'wich' is 'which' (a stopword), not a rare word that sinks the question's coverage."""
+    query = _query(engine, "wich guardian tells the kids the truth")
+    assert not query.unknown
+    assert "wich" not in query.terms
