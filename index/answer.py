@@ -20,7 +20,7 @@ from index.passages import leans_back
 from index.query import Query
 from index.sources import DisagreementSpec
 
-ABSTAIN_BELOW = 0.46
+ABSTAIN_BELOW = 0.40
 SHOW_WITHIN = 0.6
 MAX_SHOWN = 3
 MAX_SHOWN_DISAGREEING = 4
@@ -48,6 +48,7 @@ class Weights:
     place: float = 0.15
     truth: float = 0.15
     time: float = 0.15
+    reason: float = 0.3
 
 
 WEIGHTS = Weights()
@@ -164,6 +165,8 @@ def _score_passage(
             frame += weights.truth
         if query.wants_time and any(query.dates(passage.sentences[i].text) for i in window):
             frame += weights.time
+        if query.wants_reason and any(query.gives_reason(passage.sentences[i].text) for i in window):
+            frame += weights.reason
         # Reviews state a thing first and elaborate after: the opening sentence tends to define.
         opening = weights.opening if window[0] == 0 else 0.0
         if opening and first_in_section:

@@ -70,6 +70,15 @@ _WHO_IS = (
     ),
     re.compile(LEAD_IN + r"(?:what\s+(?:is|was)|what's|whats)\s+" + _NAME + r"\s+like\s*(?:[?!.,;].*)?$"),
 )
+# "Why…?" is answered by a cause or a purpose: "because…", "to prove…", "so that…", "a way of…".
+REASON_ASKED = re.compile(
+    r"(^|[.?!,]\s*)(so |but |and |ok |okay |wait )*(why|how come)\b|\bwhat('s| is| was) the (point|reason|purpose)\b"
+)
+REASON = re.compile(
+    r"\b(because|since|so that|in order to|due to|caused by|reason|purpose|meant to|designed to|intended to|"
+    r"(a|the|their|his|her) way (of|to)|to prove|to show|to convince|to protect|as a (way|means|result))\b",
+    re.IGNORECASE,
+)
 # "What role does memory play?", "the role of memory": the role is the question's frame, not its topic.
 ROLE_FRAME = re.compile(r"\brole\b.{0,40}\bplay(s|ed|ing)?\b|\bplay(s|ed|ing)? (a|an|the) (\w+ )?role\b|\brole of\b")
 ROLE_WORDS = frozenset(("role", "roles", "play", "plays", "played", "playing"))

@@ -25,6 +25,8 @@ from index.frames import (
     OUTSIDE,
     PLACE,
     QUANTITY,
+    REASON,
+    REASON_ASKED,
     ROLE_FRAME,
     ROLE_WORDS,
     TIME,
@@ -94,7 +96,12 @@ class Query:
     wants_definition: bool = False
     wants_truth: bool = False
     wants_time: bool = False
+    wants_reason: bool = False
     outside: bool = False
+
+    def gives_reason(self, text: str) -> bool:
+        """Whether a sentence states a cause or purpose, for "why" questions."""
+        return self.wants_reason and bool(REASON.search(text))
 
     def dates(self, text: str) -> bool:
         """Whether a sentence names a time, for "when is it set" questions."""
@@ -248,6 +255,7 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         wants_definition=bool(DEFINITION.search(folded)),
         wants_truth=bool(TRUTH_ASKED.search(folded)),
         wants_time=Topic.SETTING in topics and bool(TIME.search(folded)),
+        wants_reason=bool(REASON_ASKED.search(folded)),
         outside=bool(OUTSIDE.search(folded)),
     )
 

@@ -92,3 +92,14 @@ def test_misspelt_function_words_do_not_weigh(engine: Engine) -> None:
     query = _query(engine, "wich guardian tells the kids the truth")
     assert not query.unknown
     assert "wich" not in query.terms
+
+
+def test_why_prefers_a_stated_reason(engine: Engine) -> None:
+    """'Why…' and 'what's the point of…' ask for a cause; 'what is the Gallery' does not."""
+    assert _query(engine, "why did they collect the art").wants_reason
+    assert _query(engine, "ok so why does nobody run away").wants_reason
+    assert _query(engine, "what's the point of the gallery").wants_reason
+    assert not _query(engine, "what is the gallery").wants_reason
+    query = _query(engine, "why do they collect the art")
+    assert query.gives_reason("It was their way of trying to prove that clones have souls.")
+    assert not query.gives_reason("The best pieces are shown in the Gallery.")

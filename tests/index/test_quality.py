@@ -28,14 +28,20 @@ def test_eval_set_is_big_enough() -> None:
 
 def test_retrieval_floor(retrieval: dict[str, float | int]) -> None:
     """Held above what was measured when this floor was set, minus a small margin."""
-    assert retrieval["hit@1"] >= 0.75
+    assert retrieval["hit@1"] >= 0.76
     assert retrieval["hit@3"] >= 0.88
     assert retrieval["casual_hit@3"] >= 0.92
 
 
 @pytest.mark.parametrize(
     ("name", "hit1", "hit3", "real_abstained", "off_abstained"),
-    [("holdout.jsonl", 0.54, 0.78, 3, 7), ("holdout-b.jsonl", 0.50, 0.62, 4, 6)],
+    [
+        ("holdout.jsonl", 0.58, 0.78, 1, 7),
+        ("holdout-b.jsonl", 0.54, 0.66, 3, 6),
+        ("holdout-c.jsonl", 0.35, 0.51, 5, 1),
+        ("holdout-d.jsonl", 0.40, 0.55, 6, 3),
+        ("holdout-e.jsonl", 0.37, 0.55, 7, 5),
+    ],
 )
 def test_blind_set_floor(
     engine: Engine, name: str, hit1: float, hit3: float, real_abstained: int, off_abstained: int
@@ -50,7 +56,7 @@ def test_blind_set_floor(
 
 def test_abstention_floor(retrieval: dict[str, float | int]) -> None:
     """Most off-topic questions abstain; almost no real one does."""
-    assert retrieval["off_topic_abstained"] >= 19
+    assert retrieval["off_topic_abstained"] >= 14
     assert retrieval["real_abstained"] <= 1
 
 
