@@ -201,6 +201,7 @@ def normalise(text: str) -> str:
 _PHRASES = (
     ("science fiction", "scifi"), ("sci fi", "scifi"), ("sci-fi", "scifi"), ("run away", "escape"),
     ("runs away", "escape"), ("ran away", "escape"), ("fight back", "resist"), ("came out", "published"),
+    ("come out", "published"), ("comes out", "published"),
     ("new york times", "nyt"), ("artificial intelligence", "ai"), ("gene editing", "genetic engineering"),
     ("coming of age", "bildungsroman"), ("coming-of-age", "bildungsroman"), ("takes place", "setting"),
     ("is from", "born"), ("come from", "born"), ("comes from", "born"), ("grew up", "raised"),

@@ -69,6 +69,7 @@ _TOPIC_CUES: tuple[tuple[re.Pattern[str], Topic], ...] = (
 _WHOLE_BOOK = frozenset({"book", "novel", "story", "plot", "summary", "summarize", "summarise", "about", "overview"})
 _SUMMARY_TERMS = ("summari", "plot")
 _TITLE_WORDS = ("never", "let", "me", "go")
+_NAMING = frozenset(("called", "named", "name", "title", "titled", "calls"))
 LONG_WORD = 7
 FOCUS_TERMS = 3
 # A word the reviews never use weighs as if it were rarer than any word they do use.
@@ -213,6 +214,9 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         if pattern.search(folded):
             raw_words.extend(words(name))
     title_free = _drop_title(raw_words)
+    # "Why is it called Never Let Me Go?": with the title gone, what is left asks about the title.
+    if len(title_free) < len(raw_words) and _NAMING.intersection(raw_words):
+        title_free.append("title")
     if ROLE_FRAME.search(folded):
         title_free = [w for w in title_free if w not in ROLE_WORDS]
     content = [w for w in title_free if is_content(w)]

@@ -103,3 +103,10 @@ def test_why_prefers_a_stated_reason(engine: Engine) -> None:
     query = _query(engine, "why do they collect the art")
     assert query.gives_reason("It was their way of trying to prove that clones have souls.")
     assert not query.gives_reason("The best pieces are shown in the Gallery.")
+
+
+def test_why_is_it_called_asks_about_the_title(engine: Engine) -> None:
+    """With the title phrase dropped, 'why is it called …' still asks about the title."""
+    answer = engine.ask("why is it even called never let me go??")
+    assert answer.answered
+    assert "title" in answer.excerpts[0].text.lower()
