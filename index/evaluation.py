@@ -100,7 +100,8 @@ def evaluate_retrieval(engine: Engine, questions: Iterable[Question]) -> Retriev
     for question in questions:
         answer = engine.ask(question.question)
         rank = None
-        for position, excerpt in enumerate(answer.excerpts + answer.more, 1):
+        # Ranked among the excerpts shown (the JSON citations), not the ones behind "More excerpts".
+        for position, excerpt in enumerate(answer.excerpts, 1):
             if any(phrase in excerpt.text for phrase in question.evidence):
                 rank = position
                 break
