@@ -53,7 +53,7 @@ _RUN = re.compile(r"(\w)\1{2,}")
 
 
 def correct(word: str) -> str | None:
-    """The commonest listed English word one edit away from an unlisted one ("wich" → "which"), if any."""
+    """The commonest listed English word one edit away from an unlisted one ("genuinly" → "genuinely"), if any."""
     table = ranks()
     if len(word) < 4 or not word.isalpha() or word in table:
         return None
