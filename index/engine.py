@@ -12,10 +12,6 @@ import hashlib
 import logging
 import os
 import threading
-import unicodedata
-from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,18 +22,19 @@ from index.bm25 import Bm25Index, BuildProgress
 from index.bm25 import Hit as Bm25Hit
 from index.cards import CharacterLookup, StoredCharacters, card_json
 from index.characters import CharacterCard, CharacterIndex
-from index.corpus import CORPUS_FORMAT, ArrayCorpus, Corpus, MemoryCorpus
+from index.corpus import ArrayCorpus, Corpus, MemoryCorpus
 from index.corpus import SourceStats as SourceStats
 from index.english import ranks as english_ranks
 from index.errors import BookclubError, QuestionError
 from index.excerpts import Answer
 from index.followup import merge_followup
 from index.frames import asks_author, character_asked
+from index.indexing import ENGINE_FORMAT, IndexDocFreq, TypoWords, build_index, stored_fingerprint
 from index.model import Passage
 from index.passages import build_passages
 from index.persist import PROGRESS_MIN_DOCS, StderrProgress, load_arrays, load_index, save_arrays, save_index
-from index.query import LONG_WORD, Vocabulary, alias_patterns, build_query, proper_nouns, surface_counts
-from index.sources import BookSpec, CharacterSpec, Library, default_sources_dir, load_library
+from index.query import Vocabulary, alias_patterns, build_query
+from index.sources import BookSpec, Library, default_sources_dir, load_library
 from index.spoilers import RevealClassifier
 
 logger = logging.getLogger(__name__)
@@ -53,11 +50,6 @@ PLACE_NOUNS = (
 PASSAGES_CONSIDERED_DISAGREEING = 16
 MATCHING_CACHE = 4_096
 ENGINE_ENTRY = "engine"
-ENGINE_FORMAT = 1
-# Modules whose code shapes what a saved engine holds (sentences, reveals, terms, index, typo
-# words): editing one makes saved engines stale, so their bytes are part of the fingerprint.
-_BUILD_MODULES = ("analysis", "bm25", "model", "passages", "query", "sources", "spoilers")
-_TEXT_CHUNK = 20_000
 
 
 def clean_question(text: str) -> str:
@@ -75,14 +67,6 @@ def clean_question(text: str) -> str:
     if not any(ch.isalnum() for ch in cleaned):
         raise QuestionError("That doesn't look like a question: it has no words in it.")
     return cleaned
-
-
-@dataclass(frozen=True, slots=True)
-class TypoWords:
-    """What typo correction may correct towards: names and long surface words (with counts), and names."""
-
-    counts: Mapping[str, int]
-    names: frozenset[str]
 
 
 class Engine:
@@ -109,7 +93,7 @@ class Engine:
         """Build from loaded sources: split and classify passages, index them (as ``from_library``)."""
         classifier = RevealClassifier(library.book.spoilers)
         corpus = MemoryCorpus(build_passages(library.documents, classifier), [d.info for d in library.documents])
-        index, typo_words = _build_index(corpus, library.book.characters, None)
+        index, typo_words = build_index(corpus, library.book.characters, None)
         self._assemble(library.book, corpus, index, typo_words, library.fingerprint, classifier=classifier)
         self._library = library
 
@@ -130,7 +114,7 @@ class Engine:
         self.passages = corpus
         self.index = index
         self.typo_words = typo_words
-        self.vocabulary = Vocabulary(index.n_docs, _IndexDocFreq(index), typo_words.counts, typo_words.names)
+        self.vocabulary = Vocabulary(index.n_docs, IndexDocFreq(index), typo_words.counts, typo_words.names)
         self._aliases = alias_patterns(book.characters)
         self._name_words = tuple(
             tuple(w for k in (c.name, *c.aliases) for w in words(k) if w not in ("the", "miss"))
@@ -173,7 +157,7 @@ class Engine:
         """
         if progress is None and not quiet and len(corpus) > PROGRESS_MIN_DOCS:
             progress = StderrProgress("engine")
-        index, typo_words = _build_index(corpus, book.characters, progress)
+        index, typo_words = build_index(corpus, book.characters, progress)
         engine = cls.__new__(cls)
         engine._assemble(book, corpus, index, typo_words, fingerprint)
         return engine
@@ -340,71 +324,6 @@ class Engine:
         return self.passages.source_stats()
 
 
-# ---------------------------------------------------------------------- building
-
-
-def _build_index(
-    corpus: Corpus, characters: Sequence[CharacterSpec], progress: BuildProgress | None
-) -> tuple[Bm25Index, TypoWords]:
-    """BM25 over each passage's heading and text, and the typo words, in one pass over the corpus."""
-    documents: list[list[str]] = []
-    counts: Counter[str] = Counter()
-    names: set[str] = set()
-    texts: list[str] = []
-    total = len(corpus)
-    for passage in corpus:
-        text, path = passage.text, passage.section.path
-        documents.append(terms(f"{path} {text}"))
-        texts += (text, path)
-        if len(texts) >= _TEXT_CHUNK:
-            counts.update(surface_counts(texts))
-            names |= proper_nouns(texts)
-            texts.clear()
-            if progress is not None:
-                progress("analyse", len(documents), total)
-    counts.update(surface_counts(texts))
-    names |= proper_nouns(texts)
-    names |= {w for c in characters for w in words(c.name)}
-    if progress is not None:
-        progress("analyse", total, total)
-    index = Bm25Index.build(documents, progress=progress)
-    kept = {w: c for w, c in counts.items() if w in names or len(w) >= LONG_WORD}
-    return index, TypoWords(kept, frozenset(names))
-
-
-def stored_fingerprint(content: str) -> str:
-    """What a saved engine is keyed by: the content's fingerprint plus the code that built it."""
-    digest = hashlib.sha256(
-        f"bookclub-engine/{ENGINE_FORMAT}/{CORPUS_FORMAT}/{unicodedata.unidata_version}/{content}".encode()
-    )
-    here = Path(__file__).resolve().parent
-    for name in _BUILD_MODULES:
-        try:
-            digest.update((here / f"{name}.py").read_bytes())
-        except OSError:
-            digest.update(f"unreadable {name}".encode())
-    return digest.hexdigest()
-
-
-class _IndexDocFreq(Mapping[str, int]):
-    """Document frequencies read from the BM25 index, so the vocabulary keeps no copy of them."""
-
-    def __init__(self, index: Bm25Index) -> None:
-        self._index = index
-
-    def __getitem__(self, term_: str) -> int:
-        frequency = self._index.doc_freq(term_)
-        if frequency == 0:
-            raise KeyError(term_)
-        return frequency
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._index.to_arrays()[2])
-
-    def __len__(self) -> int:
-        return self._index.n_terms
-
-
 @lru_cache(maxsize=4096)
 def _section_terms(path: str) -> frozenset[str]:
     return frozenset(terms(path))
@@ -412,7 +331,3 @@ def _section_terms(path: str) -> frozenset[str]:
 
 def _heading_terms(passage: Passage) -> frozenset[str]:
     return _section_terms(passage.section.path)
-
-
-def engine_passages(engine: Engine) -> Sequence[Passage]:
-    return engine.passages
