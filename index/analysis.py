@@ -72,6 +72,8 @@ STOPWORDS = frozenset(
         "finished", "reading", "read", "halfway", "chapter", "chapters", "spoil", "spoiler", "spoilers", "good",
         "bad", "great", "nice", "cool", "awesome", "terrible", "awful", "let", "lets", "letting", "saying", "just",
         "us",
+        # "sorry" opens or closes a chat message; "say sorry" is a phrase (below).
+        "sorry",
         # Chat abbreviations and contractions typed without their apostrophe.
         "smth", "sth", "ngl", "irl", "fr", "lmk", "cuz", "coz", "rly", "rlly", "srsly", "prob", "probs", "gotta",
         "dunno", "thx", "ty", "wtf", "rofl", "haha", "hahaha", "xd", "ikr", "afaik", "iirc", "fwiw", "tldr", "hmm",
@@ -122,7 +124,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "donate", "donation", "donations", "donor", "donors", "donating", "harvest", "harvested", "harvesting",
         "organ", "organs",
     ),
-    ("carer", "carers", "caregiver", "caretaker", "nurse"),
+    ("carer", "carers", "caregiver", "caretaker", "nurse", "care", "cares", "cared", "caring"),
     ("guardian", "guardians", "teacher", "teachers", "staff"),
     ("ending", "end", "ends", "ended", "conclusion", "climax"),
     ("author", "writer", "wrote", "written", "write", "writes"),
@@ -160,7 +162,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("scream", "screams", "screamed", "screaming", "roar", "roars", "yell", "yells", "shout", "shouts"),
     (
         "confess", "confesses", "confessed", "confession", "admit", "admits", "admitted", "apologize", "apologise",
-        "apologizes", "sorry",
+        "apologizes",
     ),
     (
         "escape", "escapes", "flee", "runaway", "resist", "resists", "resistance", "rebel", "rebellion", "rebels",
@@ -178,6 +180,21 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("genetic", "gene", "genes", "genetics", "crispr", "genomics"),
     ("art", "artwork", "artworks", "paintings", "painting"),
     ("drawing", "drawings", "draw", "drew", "drawn", "sketch", "sketches"),
+    (
+        "memory", "memories", "remember", "remembers", "remembered", "remembering", "recollection", "recollections",
+        "recall", "recalls", "recalled", "reminisce", "reminisces", "nostalgia", "nostalgic",
+    ),
+    (
+        "nonlinear", "chronological", "chronologically", "timeline", "timelines", "flashback", "flashbacks",
+        "fragmented", "linear",
+    ),
+    ("narrator", "narrators", "narrate", "narrates", "narrated", "narrating", "narration"),
+    (
+        "redemption", "redeem", "redeems", "redeemed", "redemptive", "atone", "atones", "atonement", "amends",
+        "forgive", "forgives", "forgave", "forgiveness", "forgiven",
+    ),
+    ("give", "gives", "gave", "given", "giving", "offer", "offers", "offered", "offering"),
+    ("list", "lists", "listed", "ranking", "rankings", "ranked", "top"),
 )
 
 _STEMMER_LOCAL = threading.local()
@@ -222,6 +239,32 @@ _PHRASES = (
     ("mean girl", "antagonist"), ("on the fence", ""), ("pick it up", ""), ("picking it up", ""),
     ("worth reading", "recommend"), ("worth it", "recommend"), ("worth the read", "recommend"),
     ("stand for", "represent"), ("stands for", "represent"), ("my friend", ""), ("a friend", ""),
+    ("stand in for", "represent"), ("standing in for", "represent"), ("stands in for", "represent"),
+    ("stand-in for", "represent"), ("vehicle for", "metaphor for"),
+    ("say sorry", "apologize"), ("says sorry", "apologize"), ("said sorry", "apologize"),
+    # Looking after someone is the carers' and guardians' work in this kind of story.
+    ("look after", "care"), ("looks after", "care"), ("looked after", "care"), ("looking after", "care"),
+    ("take care of", "care"), ("takes care of", "care"), ("took care of", "care"), ("taking care of", "care"),
+    ("watch over", "care"), ("watches over", "care"), ("watching over", "care"), ("in charge of", "guardian"),
+    # Making amends.
+    ("make up for", "redemption"), ("makes up for", "redemption"), ("made up for", "redemption"),
+    ("make it up to", "redemption"), ("make things up to", "redemption"), ("make things right", "redemption"),
+    ("make it right", "redemption"), ("makes things right", "redemption"), ("make amends", "redemption"),
+    ("hand over", "give"), ("hands over", "give"), ("handed over", "give"), ("pass on", "give"),
+    # How a story is told.
+    ("in order", "chronological"), ("jump around", "nonlinear"), ("jumps around", "nonlinear"),
+    ("jumping around", "nonlinear"), ("back and forth", "nonlinear"), ("flashing back", "flashback"),
+    ("flash back", "flashback"), ("flashes back", "flashback"), ("non-linear", "nonlinear"),
+    ("non linear", "nonlinear"), ("telling the story", "narrator"), ("tells the story", "narrator"),
+    ("told the story", "narrator"), ("whos narrating", "narrator"), ("who is narrating", "narrator"),
+    ("worth watching", "praise"), ("worth seeing", "praise"), ("worth a watch", "praise"),
+    ("keep coming up", ""), ("keeps coming up", ""), ("keeps popping up", ""), ("keep popping up", ""),
+    ("so special about", "about"), ("special about", "about"), ("lost track", ""), ("lose track", ""),
+    ("losing track", ""), ("remembering the past", "memory"), ("remember the past", "memory"),
+    ("keeps going on", ""), ("keep going on", ""), ("going on about", ""), ("without too much detail", ""),
+    ("goes on about", ""), ("go on about", ""), ("too much detail", ""), ("without spoiling", ""),
+    ("without spoilers", ""), ("no spoilers", ""), ("look back", "memory"), ("looks back", "memory"),
+    ("looking back", "memory"), ("looked back", "memory"),
 )
 _PHRASE_PATTERN = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(a) for a, _ in _PHRASES) + r")(?![a-z0-9])")
 _PHRASE_MAP = dict(_PHRASES)

@@ -47,8 +47,11 @@ class Weights:
     definition: float = 0.4
     place: float = 0.15
     truth: float = 0.15
-    time: float = 0.15
+    time: float = 0.7
     reason: float = 0.3
+    reaction: float = 0.3
+    comparison: float = 0.4
+    listing: float = 0.4
 
 
 WEIGHTS = Weights()
@@ -167,6 +170,12 @@ def _score_passage(
             frame += weights.time
         if query.wants_reason and any(query.gives_reason(passage.sentences[i].text) for i in window):
             frame += weights.reason
+        if query.wants_reaction and any(query.shows_reaction(passage.sentences[i].text) for i in window):
+            frame += weights.reaction
+        if query.wants_comparison and any(query.compares(passage.sentences[i].text) for i in window):
+            frame += weights.comparison
+        if query.wants_list and any(query.lists(passage.sentences[i].text) for i in window):
+            frame += weights.listing
         # Reviews state a thing first and elaborate after: the opening sentence tends to define.
         opening = weights.opening if window[0] == 0 else 0.0
         if opening and first_in_section:

@@ -37,7 +37,10 @@ DEFINITION = re.compile(
     r"[\w'-]+(?: [\w'-]+)?\W*$"
 )
 # "When and where is it set?": the answer names a time.
-TIME = re.compile(r"^\W*when\b|\bwhen and where\b|\bwhat (year|era|period|decade|century|time period)\b")
+TIME = re.compile(
+    r"^\W*when\b|\bwhen and where\b|\btime and place\b|\bwhat (year|era|period|decade|century|time period|time)\b"
+    r"|\bwhen (is|was) (it|this|the (story|book|novel))( even)? set\b"
+)
 DATED = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b|\b(century|decade|era)\b", re.IGNORECASE)
 ORIGIN_WORDS = ("born", "raised")
 # Questions about things beyond the book and its reviews: the cast's or author's other and future work,
@@ -79,6 +82,37 @@ REASON = re.compile(
     r"(a|the|their|his|her) way (of|to)|to prove|to show|to convince|to protect|as a (way|means|result))\b",
     re.IGNORECASE,
 )
+# "How does Tommy react…", "how does Kathy take the news": the answer shows a feeling or an outburst.
+REACTION_ASKED = re.compile(
+    r"\b(react|reacts|reacted|reacting|reaction|respond|responds|responded|response|cope|copes|coped|coping)\b"
+    r"|\b(take|takes|took|taking) (the news|it)\b|\bhow (does|did|do) \w+ (feel|handle)\b"
+)
+# The frame's own words say how the question is asked, not what it is about.
+REACTION_WORDS = frozenset(
+    (
+        "react", "reacts", "reacted", "reacting", "reaction", "respond", "responds", "responded", "response", "cope",
+        "copes", "coped", "coping", "news", "feel", "handle",
+    )
+)
+REACTION = re.compile(
+    r"\b(anger|angry|rage|roar\w*|scream\w*|grief|griev\w*|weep\w*|wept|cry|cries|cried|tears|devastat\w*|"
+    r"despair\w*|anguish|breaks? down|broke down|sob\w*|whisper\w*|shock\w*|numb\w*|heartbr\w*|furious|"
+    r"pity|distress\w*|upset|resign\w*|horrif\w*)\b",
+    re.IGNORECASE,
+)
+# "Were the other schools as nice as Hailsham?": the answer compares.
+COMPARISON_ASKED = re.compile(
+    r"\b(compare[sd]?|comparison|differ|differs|different|difference|unlike|similar|versus|vs|worse|better)\b"
+    r"|\bas \w+ as\b|\blike \w+ or\b"
+)
+COMPARATIVE = re.compile(
+    r"\b(less|worse|better|unlike|by contrast|in contrast|whereas|compared|similar|different|differs)\b"
+    r"|\bmore \w+ than\b",
+    re.IGNORECASE,
+)
+# "What are the main themes?", "what genre is it": the answer lists them ("themes of A, B, and C").
+LIST_ASKED = re.compile(r"\bwhat (are|were) the\b|\b(what|which) (genres?|themes?)\b|\bgenres?\b|\bthemes\b")
+LIST = re.compile(r"\w+, (?:[\w'-]+ ){0,3}[\w'-]+,? (?:and|or) \w+")
 # "What role does memory play?", "the role of memory": the role is the question's frame, not its topic.
 ROLE_FRAME = re.compile(r"\brole\b.{0,40}\bplay(s|ed|ing)?\b|\bplay(s|ed|ing)? (a|an|the) (\w+ )?role\b|\brole of\b")
 ROLE_WORDS = frozenset(("role", "roles", "play", "plays", "played", "playing"))

@@ -13,18 +13,25 @@ from index.analysis import is_content, is_stopword, normalise, term, words
 from index.english import correct as english_correct
 from index.english import rarity
 from index.frames import (
+    COMPARATIVE,
+    COMPARISON_ASKED,
     DATED,
     DEFINITION,
     DEPARTURE,
     DEPARTURE_WORDS,
     DURATION,
     DURATION_ASKED,
+    LIST,
+    LIST_ASKED,
     NUMBER,
     ORIGIN,
     ORIGIN_WORDS,
     OUTSIDE,
     PLACE,
     QUANTITY,
+    REACTION,
+    REACTION_ASKED,
+    REACTION_WORDS,
     REASON,
     REASON_ASKED,
     ROLE_FRAME,
@@ -40,7 +47,10 @@ from index.sources import CharacterSpec
 # What kind of section a question is after, from how it is asked.
 _TOPIC_CUES: tuple[tuple[re.Pattern[str], Topic], ...] = (
     (
-        re.compile(r"\b(where|setting|set in|takes? place|took place|era|future|past|century|england|britain)\b"),
+        re.compile(
+            r"\b(where|setting|set in|takes? place|took place|time and place|era|future|past|century|england|britain)\b"
+            r"|\b(is|was) (it|this|the (story|book|novel)) (even )?set\b"
+        ),
         Topic.SETTING,
     ),
     (
@@ -98,11 +108,26 @@ class Query:
     wants_truth: bool = False
     wants_time: bool = False
     wants_reason: bool = False
+    wants_reaction: bool = False
+    wants_comparison: bool = False
+    wants_list: bool = False
     outside: bool = False
 
     def gives_reason(self, text: str) -> bool:
         """Whether a sentence states a cause or purpose, for "why" questions."""
         return self.wants_reason and bool(REASON.search(text))
+
+    def shows_reaction(self, text: str) -> bool:
+        """Whether a sentence shows a feeling or an outburst, for "how does X react" questions."""
+        return self.wants_reaction and bool(REACTION.search(text))
+
+    def compares(self, text: str) -> bool:
+        """Whether a sentence compares ("less kind", "by contrast"), for "was X as nice as Y" questions."""
+        return self.wants_comparison and bool(COMPARATIVE.search(text))
+
+    def lists(self, text: str) -> bool:
+        """Whether a sentence lists three or more things, for "what are the themes" questions."""
+        return self.wants_list and bool(LIST.search(text))
 
     def dates(self, text: str) -> bool:
         """Whether a sentence names a time, for "when is it set" questions."""
@@ -219,6 +244,8 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         title_free.append("title")
     if ROLE_FRAME.search(folded):
         title_free = [w for w in title_free if w not in ROLE_WORDS]
+    if REACTION_ASKED.search(folded):
+        title_free = [w for w in title_free if w not in REACTION_WORDS]
     content = [w for w in title_free if is_content(w)]
     unknown: list[str] = []
     chosen: list[str] = []
@@ -260,6 +287,9 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         wants_truth=bool(TRUTH_ASKED.search(folded)),
         wants_time=Topic.SETTING in topics and bool(TIME.search(folded)),
         wants_reason=bool(REASON_ASKED.search(folded)),
+        wants_reaction=bool(REACTION_ASKED.search(folded)),
+        wants_comparison=bool(COMPARISON_ASKED.search(folded)),
+        wants_list=bool(LIST_ASKED.search(folded)),
         outside=bool(OUTSIDE.search(folded)),
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.analysis import normalise, terms
+from index.analysis import normalise, term, terms
 
 
 def test_typography_is_normalised() -> None:
@@ -50,3 +50,24 @@ def test_chat_abbreviations_are_chatter() -> None:
     """'smth', 'ngl', 'shes' carry no topic."""
     assert terms("did it win the booker or smth ngl") == terms("did it win the booker")
     assert terms("is ruth the bad guy shes mean") == terms("is ruth the antagonist mean")
+
+
+def test_sorry_is_chatter_unless_said() -> None:
+    """'sorry' wrapping a message is not the topic; 'did she say sorry' asks about an apology."""
+    assert terms("WHY DONT THEY JUST RUN AWAY. sorry. but seriously") == ["escap"]
+    assert terms("does ruth ever say sorry") == ["ruth", term("apologize")]
+
+
+def test_phrasal_verbs_fold_to_what_they_mean() -> None:
+    """'looks after', 'make up for', 'jump around' mean caring, redemption and a nonlinear telling."""
+    assert term("carer") in terms("who looks after tommy")
+    assert term("redemption") in terms("does ruth make up for it")
+    assert term("nonlinear") in terms("does the story jump around")
+    assert term("memory") in terms("how important is remembering the past")
+
+
+def test_chat_padding_phrases_are_dropped() -> None:
+    """'lost track', 'keeps coming up' and 'without too much detail' say how the member asks."""
+    assert terms("kinda lost track of the timeline") == [term("timeline")]
+    assert terms("why does norfolk keep coming up") == ["norfolk"]
+    assert terms("explain the gallery without too much detail") == ["galleri"]

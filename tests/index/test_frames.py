@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from index.engine import Engine
@@ -110,3 +112,37 @@ def test_why_is_it_called_asks_about_the_title(engine: Engine) -> None:
     answer = engine.ask("why is it even called never let me go??")
     assert answer.answered
     assert "title" in answer.excerpts[0].text.lower()
+
+
+def test_reaction_frame_wants_a_feeling(engine: Engine) -> None:
+    """'How does Tommy react…' is about Tommy; the answer shows an outburst or a feeling."""
+    query = _query(engine, "how does tommy react when they see madame")
+    assert query.wants_reaction
+    assert "react" not in query.terms
+    assert query.shows_reaction("He let out a roar of anger.")
+    assert not query.shows_reaction("They drive to the coast.")
+    assert not _query(engine, "what does tommy draw").wants_reaction
+
+
+def test_comparison_frame_wants_a_comparison(engine: Engine) -> None:
+    """'Were the other schools as nice as Hailsham?' is answered by a sentence that compares."""
+    query = _query(engine, "were the other schools as nice as hailsham")
+    assert query.wants_comparison
+    assert query.compares("Other institutions were less kind, less careful.")
+    assert not query.compares("Hailsham was shut down.")
+
+
+def test_list_frame_wants_an_enumeration(engine: Engine) -> None:
+    """'What are the main themes?' is answered by the sentence that lists them."""
+    answer = engine.ask("What are the main themes of the novel?")
+    assert answer.answered
+    assert "mortality, memory, conformity" in answer.excerpts[0].text
+    assert not _query(engine, "who is ruth").wants_list
+
+
+def test_when_and_where_prefers_a_dated_sentence(engine: Engine) -> None:
+    """'When and where is it set?' is answered by a sentence that names a time, not one about settings."""
+    answer = engine.ask("When and where does the story take place?")
+    assert answer.answered
+    assert re.search(r"\b(19|20)\d\ds\b|century", answer.excerpts[0].text)
+    assert _query(engine, "in what time and place is the story set").wants_time
