@@ -83,6 +83,7 @@ STOPWORDS = frozenset(
         "month", "months", "week", "weeks", "weekend", "tomorrow", "yesterday", "tonight", "currently",
         "according",
         # Quantifiers and placeholders: "why is kathy so calm about everything", "whether".
+        "since", "ch", "wondering", "wonder", "wondered",
         "whether", "every", "everything", "everyone", "everybody", "around", "anywhere", "somewhere", "everywhere",
     ]
 )
@@ -188,6 +189,18 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "nonlinear", "chronological", "chronologically", "timeline", "timelines", "flashback", "flashbacks",
         "fragmented", "linear",
     ),
+    (
+        "calm", "calmness", "calmly", "chill", "composed", "detached", "detachment", "restrained", "restraint",
+        "unemotional", "emotionless", "flat", "understated", "subdued",
+    ),
+    (
+        "eerie", "eerily", "creepy", "creep", "creeped", "creeps", "unsettling", "unsettled", "sinister", "uncanny",
+        "disturbing", "disturbingly", "chilling", "ominous",
+    ),
+    (
+        "deliberate", "deliberately", "intentional", "intentionally", "strategy", "strategies", "technique",
+        "techniques",
+    ),
     ("narrator", "narrators", "narrate", "narrates", "narrated", "narrating", "narration"),
     (
         "redemption", "redeem", "redeems", "redeemed", "redemptive", "atone", "atones", "atonement", "amends",
@@ -264,7 +277,13 @@ _PHRASES = (
     ("keeps going on", ""), ("keep going on", ""), ("going on about", ""), ("without too much detail", ""),
     ("goes on about", ""), ("go on about", ""), ("too much detail", ""), ("without spoiling", ""),
     ("without spoilers", ""), ("no spoilers", ""), ("look back", "memory"), ("looks back", "memory"),
-    ("looking back", "memory"), ("looked back", "memory"),
+    ("looking back", "memory"), ("looked back", "memory"), ("on purpose", "deliberate"),
+    ("deep q", ""), ("deep question", ""), ("dumb q", ""), ("dumb question", ""), ("quick q", ""),
+    ("quick question", ""), ("random q", ""), ("random question", ""), ("stupid question", ""),
+    ("silly question", ""), ("stupid q", ""), ("in this world", ""), ("makes us human", "defines human"),
+    ("makes someone human", "defines human"), ("makes a person human", "defines human"),
+    ("makes people human", "defines human"), ("makes you human", "defines human"),
+    ("make us human", "defines human"), ("make someone human", "defines human"),
 )
 _PHRASE_PATTERN = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(a) for a, _ in _PHRASES) + r")(?![a-z0-9])")
 _PHRASE_MAP = dict(_PHRASES)

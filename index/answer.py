@@ -72,7 +72,10 @@ def _windows(passage: Passage) -> list[tuple[int, ...]]:
     out: list[tuple[int, ...]] = []
     for i, sentence in enumerate(sentences):
         out.append((i,))
-        if i > 0 and (leans_back(sentence.text) or len(sentence.text) < 50):
+        # A sentence after a rhetorical question answers it: "what makes us human? Maybe it's…".
+        if i > 0 and (
+            leans_back(sentence.text) or len(sentence.text) < 50 or sentences[i - 1].text.rstrip().endswith("?")
+        ):
             out.append((i - 1, i))
         if sentence.text.rstrip().endswith(":") and i + 1 < len(sentences):
             out.append((i, i + 1))

@@ -33,7 +33,7 @@ PLACE = re.compile(
 DEFINITION = re.compile(
     r"\bwhat (kind|kinda|sort|type) of\b|\bwhat (is|was|are|were|'s) [\w .'-]{1,40}? like\b|\bdescribe\b"
     r"|\bwhat does (being )?(a |an |the )?[\w' -]{1,30}? mean\b"
-    r"|" + LEAD_IN + r"what(?: is|'s| are| was| were)\s+(?:a |an |the )?"
+    r"|" + LEAD_IN + r"what(?: even| exactly)?(?: is|'s| are| was| were)\s+(?:a |an |the )?"
     r"[\w'-]+(?: [\w'-]+)?\W*$"
 )
 # "When and where is it set?": the answer names a time.
@@ -72,11 +72,19 @@ _WHO_IS = (
         r"|describe|tell\s+me\s+about)\s+" + _NAME + r"\s*(?:[?!.,;].*)?$"
     ),
     re.compile(LEAD_IN + r"(?:what\s+(?:is|was)|what's|whats)\s+" + _NAME + r"\s+like\s*(?:[?!.,;].*)?$"),
+    re.compile(
+        LEAD_IN + r"how\s+(?:would|do|does|should|could|can)\s+(?:you|u|we|i|one|the reviews)\s+describe\s+" + _NAME
+        + r"(?:\s+as\s+a\s+(?:person|character))?\s*(?:[?!.,;].*)?$"
+    ),
 )
 # "Why…?" is answered by a cause or a purpose: "because…", "to prove…", "so that…", "a way of…".
 REASON_ASKED = re.compile(
-    r"(^|[.?!,]\s*)(so |but |and |ok |okay |wait )*(why|how come)\b|\bwhat('s| is| was) the (point|reason|purpose)\b"
+    r"(^|[.?!,]\s*)(so |but |and |ok |okay |wait )*(why|how come)\b"
+    r"|\bwhat('s| is| was| were)( the)?( real| actual| true| main| whole)? (point|reason|purpose)s?\b"
+    r"|\bwhat('s|s| is| was| are| were) (the |a |an |all )?[\w' ]{1,30}? (actually |really |even )?for\W*$"
 )
+# "What was the purpose of the Gallery?": the purpose is the frame; the Gallery is the topic.
+PURPOSE_WORDS = frozenset(("purpose", "purposes", "point", "reason", "reasons"))
 REASON = re.compile(
     r"\b(because|since|so that|in order to|due to|caused by|reason|purpose|meant to|designed to|intended to|"
     r"(a|the|their|his|her) way (of|to)|to prove|to show|to convince|to protect|as a (way|means|result))\b",

@@ -10,8 +10,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from index.analysis import is_content, is_stopword, normalise, term, words
+from index.english import CORRECT_TOWARDS, rarity
 from index.english import correct as english_correct
-from index.english import rarity
+from index.english import ranks as english_ranks
 from index.frames import (
     COMPARATIVE,
     COMPARISON_ASKED,
@@ -28,6 +29,7 @@ from index.frames import (
     ORIGIN_WORDS,
     OUTSIDE,
     PLACE,
+    PURPOSE_WORDS,
     QUANTITY,
     REACTION,
     REACTION_ASKED,
@@ -244,6 +246,8 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         title_free.append("title")
     if ROLE_FRAME.search(folded):
         title_free = [w for w in title_free if w not in ROLE_WORDS]
+    if REASON_ASKED.search(folded):
+        title_free = [w for w in title_free if w not in PURPOSE_WORDS]
     if REACTION_ASKED.search(folded):
         title_free = [w for w in title_free if w not in REACTION_WORDS]
     content = [w for w in title_free if is_content(w)]
@@ -253,7 +257,10 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
     for word in content:
         t = term(word)
         if vocabulary.doc_freq(t) == 0:
-            fixed = vocabulary.correct(word)
+            # An everyday English word is not a typo of a review word ("wondering" is not "pondering").
+            fixed = (
+                None if english_ranks().get(word, CORRECT_TOWARDS + 1) <= CORRECT_TOWARDS else vocabulary.correct(word)
+            )
             if fixed is not None and not is_stopword(fixed):
                 t = term(fixed)
             else:
