@@ -293,7 +293,7 @@ def compose(
         candidate = grown
         ranked.append(candidate)
         per_passage[candidate.passage.index] = per_passage.get(candidate.passage.index, 0) + 1
-    ranked = [c for c in ranked if query.answers_quantity(c.text)]
+    ranked = [c for c in ranked if query.answers_quantity(c.text, c.coverage)]
     if not ranked or ranked[0].coverage < ABSTAIN_BELOW:
         coverage = ranked[0].coverage if ranked else 0.0
         return Answer(query.text, False, (), (), None, not_covered, coverage)

@@ -17,6 +17,8 @@ NUMBER = re.compile(
     r"thousand|million|first|second|third|dozen)\b",
     re.IGNORECASE,
 )
+YEAR_ASKED = re.compile(r"\b(what|which) year\b")
+YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 # "How long…" is answered by a span: a number with a unit, or an age.
 DURATION_ASKED = re.compile(r"\bhow long\b")
 DURATION = re.compile(
@@ -50,6 +52,21 @@ OUTSIDE = re.compile(
     r"|\b(been|starred|acted|appeared) in\b|\b(next|new|latest|upcoming) (book|novel|film|movie)\b|\bsequel\b"
     r"|\b(our|my) (book ?)?club\b|\bour (next )?(meeting|meetup|discussion)\b"
     r"|\b(where|how) (can|do|should|could) (i|we) (buy|get|order|borrow|download|donate|register|sign up|join)\b"
+    # The author's private life: reviews of a novel discuss the novel.
+    r"|\b(is|was) (kazuo |ishiguro|he|the author)\w* married\b"
+    r"|\b(ishiguro|the author)('s)? (wife|husband|family|kids)\b"
+    r"|\b(ishiguro|kazuo|the author|he) (have|has|had) (any )?(kids|children|a wife|a family)\b"
+    r"|\b(go|went|study|studied) (to |at )?(university|college|uni)\b"
+    # The film's production and business, the book's object and sales.
+    r"|\bbox office\b|\bbudget\b|\bgrossed\b|\b(make|made|earn|earned) (any |much |a lot of )?money\b"
+    r"|\bhow much (money )?did (the |this )?(\d+ )?(film|movie|adaptation|it) (make|earn|gross)\b"
+    r"|\bwhere (was|were|did) [^?]{0,30}\b(filmed|shot|film|shoot)\b|\bfilming locations?\b"
+    r"|\bwho (plays|played|portrays|portrayed) \w+|\b(which|what) (actor|actress)\b|\bawards? for (her|his) role\b"
+    r"|\bcover (art|design|image|artist)\b|\bdesigned the cover\b|\bhow many pages\b|\bpages? (long|count)\b"
+    r"|\bcopies (sold|has it sold)\b|\bhow many copies\b|\bsales figures\b"
+    # What came after: the reviews were written about this book.
+    r"|\b(publish|published|wrote|written|write|released) (since|after) (never let me go|nlmg|this|it)\b"
+    r"|\bnobel (prize )?(acceptance |lecture|speech)"
 )
 # "Are the deferrals real or not?": the answer affirms or denies, so it says "no", "never", "a myth", "true".
 TRUTH_ASKED = re.compile(r"\b(real|true|untrue|fake|a myth|legit|exists?)\b(\s+or\s+(not|fake|made up))?\s*[?!.]*\s*$")

@@ -41,6 +41,8 @@ from index.frames import (
     TIME,
     TRUTH,
     TRUTH_ASKED,
+    YEAR,
+    YEAR_ASKED,
 )
 from index.fuzzy import distance
 from index.model import Topic
@@ -104,6 +106,7 @@ class Query:
     unknown: tuple[str, ...]
     topics: frozenset[Topic] = frozenset()
     wants_number: bool = False
+    wants_year: bool = False
     wants_duration: bool = False
     wants_place: bool = False
     wants_definition: bool = False
@@ -139,7 +142,11 @@ class Query:
         """Whether a sentence affirms or denies, for questions asking if something is real."""
         return self.wants_truth and bool(TRUTH.search(normalise(text)))
 
-    def answers_quantity(self, text: str) -> bool:
+    def answers_quantity(self, text: str, coverage: float = 1.0) -> bool:
+        # "What year did Ishiguro win the Nobel?" is not answered by "Nobel laureate Ishiguro… published
+        # in 2005": a year answers it only where the run carries everything the question asks about.
+        if self.wants_year and (not YEAR.search(text) or coverage < 1.0):
+            return False
         if self.wants_duration and not DURATION.search(text):
             return False
         return not self.wants_number or bool(NUMBER.search(text))
@@ -246,6 +253,8 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         title_free.append("title")
     if ROLE_FRAME.search(folded):
         title_free = [w for w in title_free if w not in ROLE_WORDS]
+    if YEAR_ASKED.search(folded):
+        title_free = [w for w in title_free if w not in ("year", "years")]
     if REASON_ASKED.search(folded):
         title_free = [w for w in title_free if w not in PURPOSE_WORDS]
     if REACTION_ASKED.search(folded):
@@ -288,6 +297,7 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         unknown=tuple(unknown),
         topics=topics,
         wants_number=bool(QUANTITY.search(folded)),
+        wants_year=bool(YEAR_ASKED.search(folded)),
         wants_duration=bool(DURATION_ASKED.search(folded)),
         wants_place=not origin and bool(PLACE.search(folded)),
         wants_definition=bool(DEFINITION.search(folded)),

@@ -28,6 +28,23 @@ def test_common_unknown_words_do_not_force_abstention(engine: Engine) -> None:
     assert "Booker" in answer.excerpts[0].text
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["has it made any best-of lists", "what's hailsham like? the movie made it look peaceful", "who is in the film"],
+)
+def test_questions_near_the_outside_frame_are_still_answered(engine: Engine, question: str) -> None:
+    """Lists, the film's look and its cast are in the reviews; only the frame's own phrasings are outside."""
+    assert engine.ask(question).answered
+
+
+def test_a_year_answers_only_the_event_asked_about(engine: Engine) -> None:
+    """'Published in 2005' dates the book, not Ishiguro's Nobel; 'what year' drops 'year' from the terms."""
+    assert not engine.ask("what year did ishiguro win the nobel").answered
+    answer = engine.ask("what year was it published")
+    assert answer.answered
+    assert "2005" in answer.excerpts[0].text
+
+
 def test_rare_unknown_words_still_abstain(engine: Engine) -> None:
     """A question about something the reviews never mention is not covered."""
     assert not engine.ask("can someone give me a good banana bread recipe").answered
@@ -41,6 +58,12 @@ def test_rare_unknown_words_still_abstain(engine: Engine) -> None:
         "when is our next book club meeting",
         "where can i buy a copy",
         "how long is the movie",
+        "is ishiguro married",
+        "how much did the movie make at the box office",
+        "where was the film shot",
+        "who plays ruth in the movie",
+        "who designed the cover art",
+        "what did ishiguro publish after never let me go",
     ],
 )
 def test_questions_beyond_the_reviews_are_not_covered(engine: Engine, question: str) -> None:
