@@ -83,7 +83,7 @@ STOPWORDS = frozenset(
         "month", "months", "week", "weeks", "weekend", "tomorrow", "yesterday", "tonight", "currently",
         "according",
         # Quantifiers and placeholders: "why is kathy so calm about everything", "whether".
-        "since", "ch", "wondering", "wonder", "wondered",
+        "since", "ch", "nobody", "noone", "wondering", "wonder", "wondered",
         "whether", "every", "everything", "everyone", "everybody", "around", "anywhere", "somewhere", "everywhere",
     ]
 )
@@ -187,7 +187,11 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ),
     (
         "nonlinear", "chronological", "chronologically", "timeline", "timelines", "flashback", "flashbacks",
-        "fragmented", "linear",
+        "fragmented", "linear", "tangent", "tangents", "digress", "digresses", "digression", "digressions",
+    ),
+    (
+        "accept", "accepts", "accepted", "accepting", "acceptance", "resigned", "resignation", "passive",
+        "passivity", "obey", "obeys", "obedience", "obedient", "submit", "submissive",
     ),
     (
         "calm", "calmness", "calmly", "chill", "composed", "detached", "detachment", "restrained", "restraint",
@@ -280,7 +284,16 @@ _PHRASES = (
     ("looking back", "memory"), ("looked back", "memory"), ("on purpose", "deliberate"),
     ("deep q", ""), ("deep question", ""), ("dumb q", ""), ("dumb question", ""), ("quick q", ""),
     ("quick question", ""), ("random q", ""), ("random question", ""), ("stupid question", ""),
-    ("silly question", ""), ("stupid q", ""), ("in this world", ""), ("makes us human", "defines human"),
+    ("silly question", ""), ("stupid q", ""), ("in this world", ""),
+    # How the member feels while asking, not what they ask about.
+    ("drove me nuts", ""), ("driving me nuts", ""), ("drives me nuts", ""), ("drove me crazy", ""),
+    ("driving me crazy", ""), ("bugged me", ""), ("bugs me", ""), ("i'm wrecked", ""), ("im wrecked", ""),
+    ("wrecked me", ""), ("destroyed me", ""), ("broke me", ""), ("killed me", ""), ("i was not ok", ""),
+    ("felt a bit called out", ""), ("felt called out", ""), ("sounds older", ""), ("every other page", ""),
+    ("kinda hate her", ""), ("kinda hate him", ""), ("i hate her", ""), ("i hate him", ""),
+    ("so special abt", "about"), ("special abt", "about"), ("just run away", "escape"), ("just run", "escape"), ("run off", "escape"),
+    ("fight the system", "resist"), ("go along with", "accept"), ("goes along with", "accept"),
+    ("going along with", "accept"), ("go along w", "accept"), ("off on tangents", "nonlinear"), ("makes us human", "defines human"),
     ("makes someone human", "defines human"), ("makes a person human", "defines human"),
     ("makes people human", "defines human"), ("makes you human", "defines human"),
     ("make us human", "defines human"), ("make someone human", "defines human"),
