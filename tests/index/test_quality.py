@@ -28,20 +28,22 @@ def test_eval_set_is_big_enough() -> None:
 
 def test_retrieval_floor(retrieval: dict[str, float | int]) -> None:
     """Held above what was measured when this floor was set, minus a small margin."""
-    assert retrieval["hit@1"] >= 0.76
-    assert retrieval["hit@3"] >= 0.88
-    assert retrieval["casual_hit@3"] >= 0.92
+    assert retrieval["hit@1"] >= 0.78
+    assert retrieval["hit@3"] >= 0.90
+    assert retrieval["casual_hit@3"] >= 0.94
 
 
 @pytest.mark.parametrize(
     ("name", "hit1", "hit3", "real_abstained", "off_abstained"),
     [
-        ("holdout.jsonl", 0.58, 0.78, 1, 7),
-        ("holdout-b.jsonl", 0.54, 0.66, 3, 6),
-        ("holdout-c.jsonl", 0.35, 0.51, 5, 1),
-        ("holdout-d.jsonl", 0.42, 0.56, 6, 3),
-        ("holdout-e.jsonl", 0.40, 0.58, 7, 5),
-        ("holdout-f.jsonl", 0.44, 0.65, 8, 2),
+        ("holdout.jsonl", 0.62, 0.80, 1, 8),
+        ("holdout-b.jsonl", 0.64, 0.75, 3, 7),
+        ("holdout-c.jsonl", 0.42, 0.67, 2, 6),
+        ("holdout-d.jsonl", 0.53, 0.67, 4, 6),
+        ("holdout-e.jsonl", 0.51, 0.72, 2, 7),
+        ("holdout-f.jsonl", 0.56, 0.81, 1, 6),
+        ("holdout-g.jsonl", 0.56, 0.71, 4, 6),
+        ("holdout-h.jsonl", 0.42, 0.60, 4, 6),
     ],
 )
 def test_blind_set_floor(
@@ -57,7 +59,7 @@ def test_blind_set_floor(
 
 def test_abstention_floor(retrieval: dict[str, float | int]) -> None:
     """Most off-topic questions abstain; almost no real one does."""
-    assert retrieval["off_topic_abstained"] >= 14
+    assert retrieval["off_topic_abstained"] >= 17
     assert retrieval["real_abstained"] <= 1
 
 
