@@ -79,6 +79,15 @@ _TOPIC_CUES: tuple[tuple[re.Pattern[str], Topic], ...] = (
     (re.compile(r"\b(happen|happens|happened|end|ending|die|dies|after|when|does|find out|visit)\b"), Topic.PLOT),
 )
 
+# A frame's own words say how the question is asked ("what role does X play", "what year did…",
+# "what was the purpose of X", "how does X react"), not what it is about.
+_FRAME_WORDS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
+    (ROLE_FRAME, ROLE_WORDS),
+    (YEAR_ASKED, frozenset(("year", "years"))),
+    (REASON_ASKED, PURPOSE_WORDS),
+    (REACTION_ASKED, REACTION_WORDS),
+)
+
 # Asking about the book as a whole leaves no content words; these mean "give me the summary".
 _WHOLE_BOOK = frozenset({"book", "novel", "story", "plot", "summary", "summarize", "summarise", "about", "overview"})
 _SUMMARY_TERMS = ("summari", "plot")
@@ -251,14 +260,8 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
     # "Why is it called Never Let Me Go?": with the title gone, what is left asks about the title.
     if len(title_free) < len(raw_words) and _NAMING.intersection(raw_words):
         title_free.append("title")
-    if ROLE_FRAME.search(folded):
-        title_free = [w for w in title_free if w not in ROLE_WORDS]
-    if YEAR_ASKED.search(folded):
-        title_free = [w for w in title_free if w not in ("year", "years")]
-    if REASON_ASKED.search(folded):
-        title_free = [w for w in title_free if w not in PURPOSE_WORDS]
-    if REACTION_ASKED.search(folded):
-        title_free = [w for w in title_free if w not in REACTION_WORDS]
+    framing = frozenset().union(*(frame_words for frame, frame_words in _FRAME_WORDS if frame.search(folded)))
+    title_free = [w for w in title_free if w not in framing]
     content = [w for w in title_free if is_content(w)]
     unknown: list[str] = []
     chosen: list[str] = []
