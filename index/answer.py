@@ -147,6 +147,16 @@ def _score_passage(
     heading_cov = query.coverage(heading_terms)
     relative = hit.score / best_bm25 if best_bm25 > 0 else 0.0
     top = sum(sorted(query.weights.values(), reverse=True)[:3]) or 1.0
+    # The kind of sentence each of the question's frames wants, and what finding one is worth.
+    asked = (
+        (query.wants_truth, query.settles, weights.truth),
+        (query.wants_time, query.dates, weights.time),
+        (query.wants_reason, query.gives_reason, weights.reason),
+        (query.wants_reaction, query.shows_reaction, weights.reaction),
+        (query.wants_comparison, query.compares, weights.comparison),
+        (query.wants_list, query.lists, weights.listing),
+    )
+    kinds = [(answers, weight) for wanted, answers, weight in asked if wanted]
     scored: list[Excerpt] = []
     for window in _windows(passage):
         present: set[str] = set()
@@ -160,25 +170,15 @@ def _score_passage(
         evidence = query.coverage(present | heading_terms)
         length = sum(len(passage.sentences[i].text) for i in window)
         focus = sentence_bm25(query, sentence_terms[window[-1]] if len(window) > 1 else tokens) / top
-        lead = passage.sentences[window[0]].text
+        texts = [passage.sentences[i].text for i in window]
+        lead = texts[0]
         defines = weights.defines if _defines(lead, query) else 0.0
-        asks = weights.asks if passage.sentences[window[-1]].text.rstrip().endswith("?") else 0.0
-        if query.wants_definition and _describes([passage.sentences[i].text for i in window], query):
+        asks = weights.asks if texts[-1].rstrip().endswith("?") else 0.0
+        if query.wants_definition and _describes(texts, query):
             defines += weights.definition
         # "Where…" wants a place other than the ones asked about.
         frame = weights.place if query.wants_place and (place_terms & present) - set(query.terms) else 0.0
-        if query.wants_truth and any(query.settles(passage.sentences[i].text) for i in window):
-            frame += weights.truth
-        if query.wants_time and any(query.dates(passage.sentences[i].text) for i in window):
-            frame += weights.time
-        if query.wants_reason and any(query.gives_reason(passage.sentences[i].text) for i in window):
-            frame += weights.reason
-        if query.wants_reaction and any(query.shows_reaction(passage.sentences[i].text) for i in window):
-            frame += weights.reaction
-        if query.wants_comparison and any(query.compares(passage.sentences[i].text) for i in window):
-            frame += weights.comparison
-        if query.wants_list and any(query.lists(passage.sentences[i].text) for i in window):
-            frame += weights.listing
+        frame += sum(weight for answers, weight in kinds if any(answers(text) for text in texts))
         # Reviews state a thing first and elaborate after: the opening sentence tends to define.
         opening = weights.opening if window[0] == 0 else 0.0
         if opening and first_in_section:
