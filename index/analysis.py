@@ -156,6 +156,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("genre", "genres", "category", "categorized", "classified"),
     ("publish", "published", "publication", "released", "release"),
     ("soul", "souls"),
+    ("origin", "origins", "originate", "originates", "originated", "derive", "derives", "derived"),
     ("protagonist", "protagonists", "hero", "heroine"),
     ("antagonist", "antagonists", "villain", "villains", "villainous", "evil", "manipulative", "controlling", "cruel"),
     ("cassette", "cassettes", "tape", "tapes", "mixtape", "recording"),
@@ -238,7 +239,7 @@ _PHRASES = (
     ("come out", "published"), ("comes out", "published"),
     ("new york times", "nyt"), ("artificial intelligence", "ai"), ("gene editing", "genetic engineering"),
     ("coming of age", "bildungsroman"), ("coming-of-age", "bildungsroman"), ("takes place", "setting"),
-    ("is from", "born"), ("come from", "born"), ("comes from", "born"), ("grew up", "raised"),
+    ("is from", "born"), ("come from", "origin"), ("comes from", "origin"), ("grew up", "raised"),
     ("main character", "protagonist"), ("main characters", "protagonists"), ("lead character", "protagonist"),
     ("take place", "setting"), ("took place", "setting"), ("set in", "setting"), ("is set", "setting"),
     # Phrasal verbs and idioms whose words mislead one by one: "end up" is not the ending, "left out" is
@@ -284,7 +285,8 @@ _PHRASES = (
     ("looking back", "memory"), ("looked back", "memory"), ("on purpose", "deliberate"),
     ("deep q", ""), ("deep question", ""), ("dumb q", ""), ("dumb question", ""), ("quick q", ""),
     ("quick question", ""), ("random q", ""), ("random question", ""), ("stupid question", ""),
-    ("silly question", ""), ("stupid q", ""), ("in this world", ""),
+    ("silly question", ""), ("stupid q", ""), ("in this world", ""), ("honest q", ""), ("honest question", ""),
+    ("to be honest", ""), ("does it pick up", "pace"), ("it picks up", "pace"), ("pick up", "pace"),
     # How the member feels while asking, not what they ask about.
     ("drove me nuts", ""), ("driving me nuts", ""), ("drives me nuts", ""), ("drove me crazy", ""),
     ("driving me crazy", ""), ("bugged me", ""), ("bugs me", ""), ("i'm wrecked", ""), ("im wrecked", ""),

@@ -224,11 +224,12 @@ def _grow(excerpt: Excerpt, query: Query, terms_of: TermsOf) -> Excerpt:
             first -= 1
         else:
             break
-    # A following sentence that leans back ("This…", "But…") finishes the thought.
+    # A following sentence that leans back ("This…", "But…") finishes the thought, as does whatever a
+    # colon announces ("breaks down in a scene of primal anguish:" and then the quoted scene).
     while (
         last + 1 < len(passage.sentences)
         and last - first + 1 < MAX_EXCERPT_SENTENCES
-        and leans_back(passage.sentences[last + 1].text)
+        and (passage.sentences[last].text.rstrip().endswith(":") or leans_back(passage.sentences[last + 1].text))
         and size(first, last + 1) <= MAX_EXCERPT_CHARS
     ):
         last += 1

@@ -45,6 +45,10 @@ TIME = re.compile(
 )
 DATED = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b|\b(century|decade|era)\b", re.IGNORECASE)
 ORIGIN_WORDS = ("born", "raised")
+# "Where does the title come from" asks where a thing originates, not where someone was born.
+THING_ORIGIN = re.compile(
+    r"\b(title|name|song|phrase|idea|word|term|quote|tape|cassette|concept|premise|never let me go)\b"
+)
 # Questions about things beyond the book and its reviews: the cast's or author's other and future work,
 # the asker's own club, buying a copy, doing something in real life.
 OUTSIDE = re.compile(

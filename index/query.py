@@ -27,6 +27,7 @@ from index.frames import (
     NUMBER,
     ORIGIN,
     ORIGIN_WORDS,
+    THING_ORIGIN,
     OUTSIDE,
     PLACE,
     PURPOSE_WORDS,
@@ -248,9 +249,9 @@ def alias_patterns(characters: Sequence[CharacterSpec]) -> tuple[tuple[re.Patter
 def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pattern[str], str]]) -> Query:
     folded = normalise(text)
     raw_words = words(text)
-    origin = bool(ORIGIN.search(folded))
+    origin = ORIGIN.search(folded)
     if origin:
-        raw_words.extend(ORIGIN_WORDS)
+        raw_words.extend(["origin"] if THING_ORIGIN.search(origin.group(0)) else ORIGIN_WORDS)
     if DEPARTURE.search(folded):
         raw_words.extend(DEPARTURE_WORDS)
     for pattern, name in aliases:
