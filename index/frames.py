@@ -17,6 +17,8 @@ NUMBER = re.compile(
     r"thousand|million|first|second|third|dozen)\b",
     re.IGNORECASE,
 )
+# A review that says the count is never given answers "how many…" as well as a count does.
+UNCOUNTED = re.compile(r"\bhow (many|much)\b|\bno numbers\b|\bnever (told|given|says)\b", re.IGNORECASE)
 YEAR_ASKED = re.compile(r"\b(what|which) year\b")
 YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 # "How long…" is answered by a span: a number with a unit, or an age.

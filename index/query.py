@@ -28,6 +28,7 @@ from index.frames import (
     ORIGIN,
     ORIGIN_WORDS,
     THING_ORIGIN,
+    UNCOUNTED,
     OUTSIDE,
     PLACE,
     PURPOSE_WORDS,
@@ -159,7 +160,7 @@ class Query:
             return False
         if self.wants_duration and not DURATION.search(text):
             return False
-        return not self.wants_number or bool(NUMBER.search(text))
+        return not self.wants_number or bool(NUMBER.search(text) or UNCOUNTED.search(text))
 
     @property
     def total(self) -> float:
