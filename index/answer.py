@@ -49,7 +49,7 @@ class Weights:
     truth: float = 0.15
     time: float = 0.7
     reason: float = 0.3
-    reaction: float = 0.3
+    reaction: float = 0.8
     comparison: float = 0.4
     listing: float = 0.4
 

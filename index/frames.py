@@ -118,6 +118,11 @@ REACTION_ASKED = re.compile(
     r"\b(react|reacts|reacted|reacting|reaction|respond|responds|responded|response|cope|copes|coped|coping)\b"
     r"|\b(take|takes|took|taking) (the news|it)\b|\bhow (does|did|do) \w+ (feel|handle)\b"
 )
+# Who reacts: "how does tommy take it", "kathy's reaction". Another's outburst does not answer.
+REACTOR = re.compile(
+    r"\bhow (?:does|did|do|is|was|would) ([a-z]+) (?:take|react|feel|handle|cope|respond|deal)"
+    r"|\b([a-z]+)'s (?:reaction|response)\b"
+)
 # The frame's own words say how the question is asked, not what it is about.
 REACTION_WORDS = frozenset(
     (

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from index.analysis import is_content, is_stopword, normalise, term, words
+from index.analysis import is_content, is_stopword, normalise, term, terms, words
 from index.english import CORRECT_TOWARDS, rarity
 from index.english import correct as english_correct
 from index.english import ranks as english_ranks
@@ -35,6 +35,7 @@ from index.frames import (
     QUANTITY,
     REACTION,
     REACTION_ASKED,
+    REACTOR,
     REACTION_WORDS,
     REASON,
     REASON_ASKED,
@@ -128,6 +129,7 @@ class Query:
     wants_comparison: bool = False
     wants_list: bool = False
     outside: bool = False
+    reactor: str | None = None
 
     def gives_reason(self, text: str) -> bool:
         """Whether a sentence states a cause or purpose, for "why" questions."""
@@ -135,7 +137,9 @@ class Query:
 
     def shows_reaction(self, text: str) -> bool:
         """Whether a sentence shows a feeling or an outburst, for "how does X react" questions."""
-        return self.wants_reaction and bool(REACTION.search(text))
+        if not (self.wants_reaction and REACTION.search(text)):
+            return False
+        return self.reactor is None or self.reactor in terms(text)
 
     def compares(self, text: str) -> bool:
         """Whether a sentence compares ("less kind", "by contrast"), for "was X as nice as Y" questions."""
@@ -313,7 +317,17 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         wants_comparison=bool(COMPARISON_ASKED.search(folded)),
         wants_list=bool(LIST_ASKED.search(folded)),
         outside=bool(OUTSIDE.search(folded)),
+        reactor=_reactor(folded, chosen),
     )
+
+
+def _reactor(folded: str, chosen: Sequence[str]) -> str | None:
+    """The term of who a reaction question asks about, when it names someone the question keeps."""
+    match = REACTOR.search(folded)
+    if match is None:
+        return None
+    word = match.group(1) or match.group(2)
+    return term(word) if is_content(word) and term(word) in chosen else None
 
 
 def _drop_title(tokens: list[str]) -> list[str]:
