@@ -91,7 +91,7 @@ STOPWORDS = frozenset(
 # with "completes" (dies), and "totally" with "total".
 _EXACT_STOPWORDS = frozenset(
     [
-        "completely", "totally", "literally", "fully", "truly", "honestly", "seriously", "super", "pretty",
+        "completely", "totally", "literally", "fully", "truly", "honestly", "originally", "seriously", "super", "pretty",
         "important", "importance", "significant", "significance", "overall", "generally", "anyway", "wait",
     ]
 )
@@ -334,8 +334,17 @@ def _synonyms() -> Mapping[str, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _listed() -> Mapping[str, str]:
+    """Each listed word's own group, for words whose stems collide ("original" and "originates" → "origin")."""
+    return {part: stem(group[0]) for group in SYNONYM_GROUPS for word in group for part in word.split()}
+
+
 def term(word: str) -> str:
-    """The index term of one word: stemmed, then folded to its synonym group."""
+    """The index term of one word: its group's if it is listed, else stemmed and folded to a group."""
+    listed = _listed().get(word)
+    if listed is not None:
+        return listed
     stemmed = stem(word)
     return _synonyms().get(stemmed, stemmed)
 

@@ -139,7 +139,11 @@ class Query:
         """Whether a sentence shows a feeling or an outburst, for "how does X react" questions."""
         if not (self.wants_reaction and REACTION.search(text)):
             return False
-        return self.reactor is None or self.reactor in terms(text)
+        if self.reactor is None:
+            return True
+        # "He let out a roar" may be anyone's; "Madame begins to weep" is not Tommy's.
+        named = set(terms(text)).intersection(self.terms)
+        return self.reactor in named or not named
 
     def compares(self, text: str) -> bool:
         """Whether a sentence compares ("less kind", "by contrast"), for "was X as nice as Y" questions."""

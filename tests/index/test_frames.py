@@ -147,6 +147,30 @@ def test_reaction_frame_wants_a_feeling(engine: Engine) -> None:
     assert not _query(engine, "what does tommy draw").wants_reaction
 
 
+def test_reaction_frame_wants_the_named_person(engine: Engine) -> None:
+    """'How does Tommy take it' is not answered by Madame weeping, but is by Tommy breaking down."""
+    query = _query(engine, "how does tommy take it when they see madame")
+    assert query.reactor is not None
+    assert query.shows_reaction("Tommy breaks down in the field.")
+    assert not query.shows_reaction("Madame listens and then begins to weep.")
+
+
+def test_title_origin_is_not_a_birthplace(engine: Engine) -> None:
+    """'Where does the title come from' asks where a phrase originates, not where someone was born."""
+    title = _query(engine, "where does the title come from?")
+    assert "born" not in title.terms
+    assert "origin" in title.terms
+    author = _query(engine, "where is ishiguro from originally?")
+    assert "born" in author.terms
+
+
+def test_how_many_is_answered_by_saying_the_count_is_unknown(engine: Engine) -> None:
+    """A review saying we never learn how many clones exist answers 'how many clones are there'."""
+    query = _query(engine, "how many clones are there?")
+    assert query.answers_quantity("We don't know how many clones exist.")
+    assert not query.answers_quantity("The clones live at Hailsham.")
+
+
 def test_comparison_frame_wants_a_comparison(engine: Engine) -> None:
     """'Were the other schools as nice as Hailsham?' is answered by a sentence that compares."""
     query = _query(engine, "were the other schools as nice as hailsham")
