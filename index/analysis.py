@@ -142,6 +142,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ),
     ("school", "schools", "boarding", "institution", "institutions"),
     ("surgery", "surgeries", "operation", "operations", "operated", "transplant", "transplants"),
+    ("hospital", "hospitals", "clinic", "clinics", "medical", "recovery"),
     ("role", "roles", "job", "jobs", "duty", "duties", "career"),
     (
         "growth", "grow", "grows", "grew", "change", "changes", "changed", "develop", "develops", "development",
@@ -255,6 +256,7 @@ _PHRASES = (
     ("negative reviews", "weakness"), ("not like", "dislike"), ("not liking", "dislike"),
     ("bad person", "antagonist"), ("good person", "antagonist"), ("bad guy", "antagonist"), ("bad guys", "antagonist"),
     ("mean girl", "antagonist"), ("on the fence", ""), ("pick it up", ""), ("picking it up", ""),
+    ("read next", "recommend"), ("should i read", "recommend"), ("what to read", "recommend"),
     ("worth reading", "recommend"), ("worth it", "recommend"), ("worth the read", "recommend"),
     ("stand for", "represent"), ("stands for", "represent"), ("my friend", ""), ("a friend", ""),
     ("stand in for", "represent"), ("standing in for", "represent"), ("stands in for", "represent"),
