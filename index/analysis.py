@@ -142,6 +142,10 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ),
     ("school", "schools", "boarding", "institution", "institutions"),
     ("surgery", "surgeries", "operation", "operations", "operated", "transplant", "transplants"),
+    (
+        "tantrum", "tantrums", "temper", "outburst", "outbursts", "meltdown", "meltdowns", "breakdown", "volatile",
+        "volatility",
+    ),
     ("hospital", "hospitals", "clinic", "clinics", "medical", "recovery"),
     ("role", "roles", "job", "jobs", "duty", "duties", "career"),
     (
@@ -256,6 +260,8 @@ _PHRASES = (
     ("negative reviews", "weakness"), ("not like", "dislike"), ("not liking", "dislike"),
     ("bad person", "antagonist"), ("good person", "antagonist"), ("bad guy", "antagonist"), ("bad guys", "antagonist"),
     ("mean girl", "antagonist"), ("on the fence", ""), ("pick it up", ""), ("picking it up", ""),
+    ("breaks down", "breakdown"), ("broke down", "breakdown"), ("loses it", "meltdown"), ("lose it", "meltdown"),
+    ("losing it", "meltdown"), ("freaks out", "meltdown"), ("freak out", "meltdown"), ("freaked out", "meltdown"),
     ("read next", "recommend"), ("should i read", "recommend"), ("what to read", "recommend"),
     ("worth reading", "recommend"), ("worth it", "recommend"), ("worth the read", "recommend"),
     ("stand for", "represent"), ("stands for", "represent"), ("my friend", ""), ("a friend", ""),
