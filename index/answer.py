@@ -50,6 +50,7 @@ class Weights:
     time: float = 0.7
     reason: float = 0.3
     reaction: float = 0.8
+    essence: float = 0.4
     comparison: float = 0.4
     listing: float = 0.4
 
@@ -155,6 +156,7 @@ def _score_passage(
         (query.wants_reaction, query.shows_reaction, weights.reaction),
         (query.wants_comparison, query.compares, weights.comparison),
         (query.wants_list, query.lists, weights.listing),
+        (query.wants_essence, query.sums_up, weights.essence),
     )
     kinds = [(answers, weight) for wanted, answers, weight in asked if wanted]
     scored: list[Excerpt] = []

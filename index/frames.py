@@ -147,6 +147,20 @@ COMPARATIVE = re.compile(
     re.IGNORECASE,
 )
 # "What are the main themes?", "what genre is it": the answer lists them ("themes of A, B, and C").
+# "Is it really about cloning or is that a device?": the answer says what the book is at heart.
+ESSENCE_ASKED = re.compile(
+    r"\b(really|actually|even|basically|just|mainly|mostly|truly|technically) (about|abt)\b"
+    r"|\b(just|only|merely|simply) (a |the )?(device|vehicle|backdrop|setting|metaphor|premise|gimmick)\b"
+    r"|\bstand[- ]in\b|\b(metaphor|allegory) for (something|smth|sth|somethin)\b"
+    r"|\bmore (of )?a \w+ (story |book |novel )?or\b|\b(whole|real|actual) (message|point)\b"
+)
+ESSENCE_WORDS = frozenset(("device", "vehicle", "backdrop", "gimmick", "stand", "something", "smth", "sth", "somethin"))
+ESSENCE = re.compile(
+    r"\b(is|are|isn't|not|really|more|rather|but|story) (just |only |simply |really |truly |merely )?about\b"
+    r"|\bnot (just|only|merely|simply) (a|an)\b|\bmetaphor for\b|\bmore than (a|an|just)\b"
+    r"|\bat (its|the) (heart|core)\b|\bemotional core\b",
+    re.IGNORECASE,
+)
 LIST_ASKED = re.compile(r"\bwhat (are|were) the\b|\b(what|which) (genres?|themes?)\b|\bgenres?\b|\bthemes\b")
 LIST = re.compile(r"\w+, (?:[\w'-]+ ){0,3}[\w'-]+,? (?:and|or) \w+")
 # "What role does memory play?", "the role of memory": the role is the question's frame, not its topic.

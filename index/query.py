@@ -34,6 +34,9 @@ from index.frames import (
     PURPOSE_WORDS,
     QUANTITY,
     REACTION,
+    ESSENCE,
+    ESSENCE_ASKED,
+    ESSENCE_WORDS,
     REACTION_ASKED,
     REACTOR,
     REACTION_WORDS,
@@ -89,6 +92,7 @@ _FRAME_WORDS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (YEAR_ASKED, frozenset(("year", "years"))),
     (REASON_ASKED, PURPOSE_WORDS),
     (REACTION_ASKED, REACTION_WORDS),
+    (ESSENCE_ASKED, ESSENCE_WORDS),
 )
 
 # Asking about the book as a whole leaves no content words; these mean "give me the summary".
@@ -128,6 +132,7 @@ class Query:
     wants_reaction: bool = False
     wants_comparison: bool = False
     wants_list: bool = False
+    wants_essence: bool = False
     outside: bool = False
     reactor: str | None = None
 
@@ -144,6 +149,10 @@ class Query:
         # "He let out a roar" may be anyone's; "Madame begins to weep" is not Tommy's.
         named = set(terms(text)).intersection(self.terms)
         return self.reactor in named or not named
+
+    def sums_up(self, text: str) -> bool:
+        """Whether a sentence says what the book is at heart, for "is it really about X" questions."""
+        return self.wants_essence and bool(ESSENCE.search(text))
 
     def compares(self, text: str) -> bool:
         """Whether a sentence compares ("less kind", "by contrast"), for "was X as nice as Y" questions."""
@@ -320,6 +329,7 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         wants_reaction=bool(REACTION_ASKED.search(folded)),
         wants_comparison=bool(COMPARISON_ASKED.search(folded)),
         wants_list=bool(LIST_ASKED.search(folded)),
+        wants_essence=bool(ESSENCE_ASKED.search(folded)),
         outside=bool(OUTSIDE.search(folded)),
         reactor=_reactor(folded, chosen),
     )

@@ -193,3 +193,13 @@ def test_when_and_where_prefers_a_dated_sentence(engine: Engine) -> None:
     assert answer.answered
     assert re.search(r"\b(19|20)\d\ds\b|century", answer.excerpts[0].text)
     assert _query(engine, "in what time and place is the story set").wants_time
+
+
+def test_essence_frame_wants_what_the_book_is_at_heart(engine: Engine) -> None:
+    """'Is it really about cloning or just a backdrop' prefers a sentence saying what the book is about."""
+    query = _query(engine, "is this book even about cloning or is that just the backdrop")
+    assert query.wants_essence
+    assert "backdrop" not in query.terms
+    assert query.sums_up("It's not about science or cloning ethics, but about the fragility of human existence.")
+    assert not query.sums_up("The clones are raised at Hailsham.")
+    assert not _query(engine, "what happens at the cottages").wants_essence
