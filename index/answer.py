@@ -51,6 +51,7 @@ class Weights:
     reason: float = 0.3
     reaction: float = 0.8
     essence: float = 0.4
+    speech: float = 0.3
     comparison: float = 0.4
     listing: float = 0.4
 
@@ -157,6 +158,7 @@ def _score_passage(
         (query.wants_comparison, query.compares, weights.comparison),
         (query.wants_list, query.lists, weights.listing),
         (query.wants_essence, query.sums_up, weights.essence),
+        (query.wants_speech, query.quotes, weights.speech),
     )
     kinds = [(answers, weight) for wanted, answers, weight in asked if wanted]
     scored: list[Excerpt] = []

@@ -161,6 +161,16 @@ ESSENCE = re.compile(
     r"|\bat (its|the) (heart|core)\b|\bemotional core\b",
     re.IGNORECASE,
 )
+# "What does Miss Lucy tell them", "what does Ruth admit": the answer quotes or reports the words.
+SPEECH_ASKED = re.compile(
+    r"\bwhat (?:does|did|do|would) [\w' ]{1,30}?\b(?:tell|say|admit|confess|reveal|whisper|explain)s?\b"
+    r"|\b(?:has|did|does) [\w ]{1,25}? (?:said|say|says)\b"
+)
+SPEECH_WORDS = frozenset(("tell", "tells", "say", "says", "said"))
+SPEECH = re.compile(
+    r"[“\"]\w|\b(says|said|tells|told|admits|admitted|confesses|insists|whispers|explains|asks|replies)\b",
+    re.IGNORECASE,
+)
 LIST_ASKED = re.compile(r"\bwhat (are|were) the\b|\b(what|which) (genres?|themes?)\b|\bgenres?\b|\bthemes\b")
 LIST = re.compile(r"\w+, (?:[\w'-]+ ){0,3}[\w'-]+,? (?:and|or) \w+")
 # "What role does memory play?", "the role of memory": the role is the question's frame, not its topic.

@@ -37,6 +37,9 @@ from index.frames import (
     ESSENCE,
     ESSENCE_ASKED,
     ESSENCE_WORDS,
+    SPEECH,
+    SPEECH_ASKED,
+    SPEECH_WORDS,
     REACTION_ASKED,
     REACTOR,
     REACTION_WORDS,
@@ -93,6 +96,7 @@ _FRAME_WORDS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (REASON_ASKED, PURPOSE_WORDS),
     (REACTION_ASKED, REACTION_WORDS),
     (ESSENCE_ASKED, ESSENCE_WORDS),
+    (SPEECH_ASKED, SPEECH_WORDS),
 )
 
 # Asking about the book as a whole leaves no content words; these mean "give me the summary".
@@ -133,6 +137,7 @@ class Query:
     wants_comparison: bool = False
     wants_list: bool = False
     wants_essence: bool = False
+    wants_speech: bool = False
     outside: bool = False
     reactor: str | None = None
 
@@ -153,6 +158,10 @@ class Query:
     def sums_up(self, text: str) -> bool:
         """Whether a sentence says what the book is at heart, for "is it really about X" questions."""
         return self.wants_essence and bool(ESSENCE.search(text))
+
+    def quotes(self, text: str) -> bool:
+        """Whether a sentence quotes or reports someone's words, for "what does X tell them" questions."""
+        return self.wants_speech and bool(SPEECH.search(text))
 
     def compares(self, text: str) -> bool:
         """Whether a sentence compares ("less kind", "by contrast"), for "was X as nice as Y" questions."""
@@ -330,6 +339,7 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
         wants_comparison=bool(COMPARISON_ASKED.search(folded)),
         wants_list=bool(LIST_ASKED.search(folded)),
         wants_essence=bool(ESSENCE_ASKED.search(folded)),
+        wants_speech=bool(SPEECH_ASKED.search(folded)),
         outside=bool(OUTSIDE.search(folded)),
         reactor=_reactor(folded, chosen),
     )

@@ -203,3 +203,13 @@ def test_essence_frame_wants_what_the_book_is_at_heart(engine: Engine) -> None:
     assert query.sums_up("It's not about science or cloning ethics, but about the fragility of human existence.")
     assert not query.sums_up("The clones are raised at Hailsham.")
     assert not _query(engine, "what happens at the cottages").wants_essence
+
+
+def test_speech_frame_wants_the_words_said(engine: Engine) -> None:
+    """'What does Ruth admit to Kathy' prefers a sentence that quotes or reports what was said."""
+    query = _query(engine, "what does ruth admit to kathy before she dies")
+    assert query.wants_speech
+    assert query.quotes("It is then that she confesses: “I kept you and Tommy apart.”")
+    assert not query.quotes("Ruth becomes a donor.")
+    assert "tell" not in _query(engine, "what does miss lucy tell the students").terms
+    assert not _query(engine, "what happens to ruth").wants_speech
