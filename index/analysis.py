@@ -146,6 +146,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "tantrum", "tantrums", "temper", "outburst", "outbursts", "meltdown", "meltdowns", "breakdown", "volatile",
         "volatility",
     ),
+    ("rumor", "rumors", "rumour", "rumours", "rumored", "rumoured", "myth", "myths", "fake", "hoax", "illusion"),
     ("hospital", "hospitals", "clinic", "clinics", "medical", "recovery"),
     ("role", "roles", "job", "jobs", "duty", "duties", "career"),
     (
@@ -262,6 +263,8 @@ _PHRASES = (
     ("mean girl", "antagonist"), ("on the fence", ""), ("pick it up", ""), ("picking it up", ""),
     ("breaks down", "breakdown"), ("broke down", "breakdown"), ("loses it", "meltdown"), ("lose it", "meltdown"),
     ("losing it", "meltdown"), ("freaks out", "meltdown"), ("freak out", "meltdown"), ("freaked out", "meltdown"),
+    ("for my essay", ""), ("for an essay", ""), ("for my paper", ""), ("for my class", ""), ("for class", ""),
+    ("for school", ""), ("for my book report", ""), ("need something", ""), ("need smth", ""), ("need a book", ""),
     ("read next", "recommend"), ("should i read", "recommend"), ("what to read", "recommend"),
     ("worth reading", "recommend"), ("worth it", "recommend"), ("worth the read", "recommend"),
     ("stand for", "represent"), ("stands for", "represent"), ("my friend", ""), ("a friend", ""),
@@ -312,12 +315,14 @@ _PHRASES = (
 )
 _PHRASE_PATTERN = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(a) for a, _ in _PHRASES) + r")(?![a-z0-9])")
 _PHRASE_MAP = dict(_PHRASES)
+# Where the member is in the book ("60 pages in") says nothing about what they ask.
+_PROGRESS = re.compile(r"\b\d+ (?:pages?|chapters?|chs?) (?:in|into it|deep)\b")
 
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens with possessives dropped ("ruth's" → "ruth")."""
     out = []
-    folded = _PHRASE_PATTERN.sub(lambda m: _PHRASE_MAP[m.group(1)], normalise(text))
+    folded = _PHRASE_PATTERN.sub(lambda m: _PHRASE_MAP[m.group(1)], _PROGRESS.sub(" ", normalise(text)))
     for token in _TOKEN.findall(folded):
         if token.endswith("'s"):
             token = token[:-2]

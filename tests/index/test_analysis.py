@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.analysis import normalise, term, terms
+from index.analysis import normalise, term, terms, words
 
 
 def test_typography_is_normalised() -> None:
@@ -71,3 +71,16 @@ def test_chat_padding_phrases_are_dropped() -> None:
     assert terms("kinda lost track of the timeline") == [term("timeline")]
     assert terms("why does norfolk keep coming up") == ["norfolk"]
     assert terms("explain the gallery without too much detail") == ["galleri"]
+
+
+def test_reading_progress_is_not_part_of_the_question() -> None:
+    """'I'm 60 pages in' says where the member is, not what they ask about."""
+    tokens = words("honestly im 60 pages in and its sooo slow")
+    assert "60" not in tokens
+    assert "pages" not in tokens
+    assert "slow" in tokens
+
+
+def test_rumour_fake_and_myth_are_one_term() -> None:
+    """'Is it all fake' meets a review calling the deferral a myth or a rumour."""
+    assert term("fake") == term("myth") == term("rumour")
