@@ -73,6 +73,11 @@ OUTSIDE = re.compile(
     # What came after: the reviews were written about this book.
     r"|\b(publish|published|wrote|written|write|released) (since|after) (never let me go|nlmg|this|it)\b"
     r"|\bnobel (prize )?(acceptance |lecture|speech)"
+    # Everyday chat and club logistics: today's weather, last night's match, moving a meeting.
+    r"|\bweather\b.{0,30}\b(today|tomorrow|tonight|weekend|(mon|tues|wednes|thurs|fri|satur|sun)day|this week|next week)\b"
+    r"|\b(champions league|premier league|world cup|super bowl|football (team|match|game)|the game last night)\b"
+    r"|\b(move|reschedule|postpone|cancel|push back) (the |our |next month's |next week's |this week's )?"
+    r"(meeting|meetup|session|call|discussion)\b"
 )
 # "Are the deferrals real or not?": the answer affirms or denies, so it says "no", "never", "a myth", "true".
 TRUTH_ASKED = re.compile(r"\b(real|true|untrue|fake|a myth|legit|exists?)\b(\s+or\s+(not|fake|made up))?\s*[?!.]*\s*$")

@@ -213,3 +213,15 @@ def test_speech_frame_wants_the_words_said(engine: Engine) -> None:
     assert not query.quotes("Ruth becomes a donor.")
     assert "tell" not in _query(engine, "what does miss lucy tell the students").terms
     assert not _query(engine, "what happens to ruth").wants_speech
+
+
+def test_everyday_chat_and_club_logistics_are_outside_the_reviews(engine: Engine) -> None:
+    """Today's weather, last night's match and moving a meeting are not covered, whatever words they share."""
+    for text in (
+        "whats the weather looking like for saturday",
+        "Did anyone watch the Champions League final last night?",
+        "Can we move next month's meeting to Thursday instead of Wednesday?",
+    ):
+        assert _query(engine, text).outside, text
+        assert not engine.ask(text).answered, text
+    assert not _query(engine, "what is the weather like at hailsham").outside
