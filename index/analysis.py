@@ -91,8 +91,8 @@ STOPWORDS = frozenset(
 # with "completes" (dies), and "totally" with "total".
 _EXACT_STOPWORDS = frozenset(
     [
-        "completely", "totally", "literally", "fully", "truly", "honestly", "originally", "seriously", "super", "pretty",
-        "important", "importance", "significant", "significance", "overall", "generally", "anyway", "wait",
+        "completely", "totally", "literally", "fully", "truly", "honestly", "originally", "seriously", "super",
+        "pretty", "important", "importance", "significant", "significance", "overall", "generally", "anyway", "wait",
     ]
 )
 

@@ -74,7 +74,8 @@ OUTSIDE = re.compile(
     r"|\b(publish|published|wrote|written|write|released) (since|after) (never let me go|nlmg|this|it)\b"
     r"|\bnobel (prize )?(acceptance |lecture|speech)"
     # Everyday chat and club logistics: today's weather, last night's match, moving a meeting.
-    r"|\bweather\b.{0,30}\b(today|tomorrow|tonight|weekend|(mon|tues|wednes|thurs|fri|satur|sun)day|this week|next week)\b"
+    r"|\bweather\b.{0,30}\b(today|tomorrow|tonight|weekend|(mon|tues|wednes|thurs|fri|satur|sun)day|this week"
+    r"|next week)\b"
     r"|\b(champions league|premier league|world cup|super bowl|football (team|match|game)|the game last night)\b"
     r"|\b(move|reschedule|postpone|cancel|push back) (the |our |next month's |next week's |this week's )?"
     r"(meeting|meetup|session|call|discussion)\b"
