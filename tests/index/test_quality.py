@@ -42,8 +42,10 @@ def test_retrieval_floor(retrieval: dict[str, float | int]) -> None:
         ("holdout-d.jsonl", 0.53, 0.67, 4, 6),
         ("holdout-e.jsonl", 0.51, 0.72, 2, 7),
         ("holdout-f.jsonl", 0.56, 0.81, 1, 6),
-        ("holdout-g.jsonl", 0.56, 0.71, 4, 6),
-        ("holdout-h.jsonl", 0.42, 0.60, 4, 6),
+        ("holdout-g.jsonl", 0.64, 0.78, 3, 7),
+        ("holdout-h.jsonl", 0.48, 0.69, 2, 7),
+        ("holdout-i.jsonl", 0.51, 0.60, 8, 6),
+        ("holdout-j.jsonl", 0.48, 0.60, 4, 6),
     ],
 )
 def test_blind_set_floor(
