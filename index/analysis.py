@@ -93,6 +93,7 @@ _EXACT_STOPWORDS = frozenset(
     [
         "completely", "totally", "literally", "fully", "truly", "honestly", "originally", "seriously", "super",
         "pretty", "important", "importance", "significant", "significance", "overall", "generally", "anyway", "wait",
+        "genuinely", "particular", "particularly", "especially", "specifically", "nah", "roommate", "roomie", "next",
     ]
 )
 
@@ -104,6 +105,7 @@ _SPELLING = {
     "theatre": "theater", "labour": "labor", "whos": "who", "wat": "what", "abt": "about", "bc": "because",
     "tho": "though", "thru": "through",
     "til": "until", "till": "until", "n": "and", "w": "with", "ppl": "people", "luv": "love", "fav": "favorite",
+    "og": "original", "fave": "favorite",
     "tommys": "tommy", "kathys": "kathy", "ruths": "ruth", "kaths": "kathy", "madames": "madame",
     "dystopic": "dystopian", "criticism": "weakness", "criticisms": "weakness",
     "symbolise": "symbolize", "symbolises": "symbolizes", "symbolised": "symbolized",
@@ -164,7 +166,10 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("soul", "souls"),
     ("origin", "origins", "originate", "originates", "originated", "derive", "derives", "derived"),
     ("protagonist", "protagonists", "hero", "heroine"),
-    ("antagonist", "antagonists", "villain", "villains", "villainous", "evil", "manipulative", "controlling", "cruel"),
+    (
+        "antagonist", "antagonists", "villain", "villains", "villainous", "evil", "manipulative", "controlling",
+        "cruel", "toxic", "bossy", "nasty",
+    ),
     ("cassette", "cassettes", "tape", "tapes", "mixtape", "recording"),
     ("child", "children", "childhood", "kid", "kids", "young", "boy", "girl", "kiddo"),
     ("scream", "screams", "screamed", "screaming", "roar", "roars", "yell", "yells", "shout", "shouts"),
@@ -312,6 +317,12 @@ _PHRASES = (
     ("makes someone human", "defines human"), ("makes a person human", "defines human"),
     ("makes people human", "defines human"), ("makes you human", "defines human"),
     ("make us human", "defines human"), ("make someone human", "defines human"),
+    # Casual phrasings of what the reviews say in other words.
+    ("should i read next", "recommend"), ("track down", "find"), ("tracks down", "find"), ("tracked down", "find"),
+    ("hunt for", "find"), ("hunting for", "find"), ("hunt down", "find"), ("put off", "defer"),
+    ("puts off", "defer"), ("buy time", "defer"), ("buy her time", "defer"), ("buy them time", "defer"),
+    ("buys time", "defer"), ("hold back", "hide"), ("holding back", "hide"), ("holds back", "hide"),
+    ("holding something back", "hide"), ("fond of", "love"), ("big name", ""),
 )
 _PHRASE_PATTERN = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(a) for a, _ in _PHRASES) + r")(?![a-z0-9])")
 _PHRASE_MAP = dict(_PHRASES)

@@ -15,12 +15,18 @@ from functools import lru_cache
 
 from index.analysis import terms
 from index.excerpts import Answer, Excerpt
+from index.expansion import NO_EXPANSIONS, Expansions
 from index.model import Passage, Topic
 from index.passages import leans_back
 from index.query import Query
 from index.sources import DisagreementSpec
 
 ABSTAIN_BELOW = 0.40
+# A question this close to one a sentence is known to answer is covered, whatever its words.
+ASKED_ENOUGH = 0.70
+# The answer stands if any of the first few runs is covered: the best-ranked run may have won on
+# the questions it answers while a close second carries the question's own words.
+DECIDED_BY = 3
 SHOW_WITHIN = 0.6
 MAX_SHOWN = 3
 MAX_SHOWN_DISAGREEING = 4
@@ -54,6 +60,7 @@ class Weights:
     speech: float = 0.3
     comparison: float = 0.4
     listing: float = 0.4
+    expansion: float = 0.5
 
 
 WEIGHTS = Weights()
@@ -142,10 +149,13 @@ def _score_passage(
     first_in_section: bool = False,
     weights: Weights = WEIGHTS,
     place_terms: frozenset[str] = frozenset(),
+    expansions: Expansions = NO_EXPANSIONS,
 ) -> list[Excerpt]:
     passage = hit.passage
     topic_bonus = weights.topic if passage.section.topic in query.topics else 0.0
-    sentence_terms = [terms_of(s.index) for s in passage.sentences]
+    text_terms = [terms_of(s.index) for s in passage.sentences]
+    # Ranking sees the questions a sentence answers as its words; "is it covered" sees only its text.
+    sentence_terms = [(*text_terms[k], *expansions.terms(s.index)) for k, s in enumerate(passage.sentences)]
     heading_cov = query.coverage(heading_terms)
     relative = hit.score / best_bm25 if best_bm25 > 0 else 0.0
     top = sum(sorted(query.weights.values(), reverse=True)[:3]) or 1.0
@@ -164,14 +174,18 @@ def _score_passage(
     scored: list[Excerpt] = []
     for window in _windows(passage):
         present: set[str] = set()
+        written: set[str] = set()
         tokens: list[str] = []
+        matched = 0.0
         for i in window:
             present.update(sentence_terms[i])
+            written.update(text_terms[i])
             tokens.extend(sentence_terms[i])
+            matched = max(matched, expansions.match(passage.sentences[i].index, query))
         own = query.coverage(present)
         if own <= 0:
             continue
-        evidence = query.coverage(present | heading_terms)
+        evidence = query.coverage(written | heading_terms)
         length = sum(len(passage.sentences[i].text) for i in window)
         focus = sentence_bm25(query, sentence_terms[window[-1]] if len(window) > 1 else tokens) / top
         texts = [passage.sentences[i].text for i in window]
@@ -196,11 +210,13 @@ def _score_passage(
             + opening
             + defines
             + frame
+            + weights.expansion * matched
             - asks
             - weights.window * (len(window) - 1)
             - weights.length * max(0.0, (length - 220) / 220)
         )
-        scored.append(Excerpt(passage, tuple(passage.sentences[i] for i in window), round(score, 6), evidence))
+        run = tuple(passage.sentences[i] for i in window)
+        scored.append(Excerpt(passage, run, round(score, 6), evidence, matched))
     return scored
 
 
@@ -239,7 +255,7 @@ def _grow(excerpt: Excerpt, query: Query, terms_of: TermsOf) -> Excerpt:
         last += 1
     if (first, last) == (positions[0], positions[-1]):
         return excerpt
-    return Excerpt(passage, passage.sentences[first : last + 1], excerpt.score, excerpt.coverage)
+    return Excerpt(passage, passage.sentences[first : last + 1], excerpt.score, excerpt.coverage, excerpt.asked)
 
 
 def _overlaps(a: Excerpt, chosen: Sequence[Excerpt]) -> bool:
@@ -267,11 +283,16 @@ def compose(
     not_covered: str,
     weights: Weights = WEIGHTS,
     place_terms: frozenset[str] = frozenset(),
+    expansions: Expansions = NO_EXPANSIONS,
 ) -> Answer:
     """Rank sentence runs from the hit passages and keep the best 1–4, each from its own place."""
     if not query.terms or not hits or query.outside:
         return Answer(query.text, False, (), (), None, not_covered, 0.0)
     best_bm25 = max(h.score for h in hits)
+
+    def indexed(sentence: int) -> Sequence[str]:
+        return (*terms_of(sentence), *expansions.terms(sentence))
+
     candidates: list[Excerpt] = []
     for hit in hits:
         candidates.extend(
@@ -284,6 +305,7 @@ def compose(
                 first_in_section(hit.passage),
                 weights,
                 place_terms,
+                expansions,
             )
         )
     candidates.sort(key=lambda e: (-e.score, e.passage.index, e.key))
@@ -292,14 +314,14 @@ def compose(
     for candidate in candidates:
         if per_passage.get(candidate.passage.index, 0) >= PER_PASSAGE or _overlaps(candidate, ranked):
             continue
-        grown = _grow(candidate, query, terms_of)
+        grown = _grow(candidate, query, indexed)
         if grown is not candidate and _overlaps(grown, ranked):
             grown = candidate
         candidate = grown
         ranked.append(candidate)
         per_passage[candidate.passage.index] = per_passage.get(candidate.passage.index, 0) + 1
     ranked = [c for c in ranked if query.answers_quantity(c.text, c.coverage)]
-    if not ranked or ranked[0].coverage < ABSTAIN_BELOW:
+    if not any(_covered(c) for c in ranked[:DECIDED_BY]):
         coverage = ranked[0].coverage if ranked else 0.0
         return Answer(query.text, False, (), (), None, not_covered, coverage)
     best = ranked[0]
@@ -309,13 +331,18 @@ def compose(
     for candidate in ranked[1:]:
         if len(shown) >= limit:
             break
-        if candidate.score >= SHOW_WITHIN * best.score and candidate.coverage >= ABSTAIN_BELOW:
+        if candidate.score >= SHOW_WITHIN * best.score and _covered(candidate):
             shown.append(candidate)
     note = None
     if spec is not None:
         shown, note = _with_each_source(shown, ranked, spec, limit, best)
     rest = [c for c in ranked if c not in shown][:MAX_MORE]
     return Answer(query.text, True, tuple(shown), tuple(rest), note, None, best.coverage)
+
+
+def _covered(excerpt: Excerpt) -> bool:
+    """The run carries enough of the question's words, or answers a question very like it."""
+    return excerpt.coverage >= ABSTAIN_BELOW or excerpt.asked >= ASKED_ENOUGH
 
 
 def _with_each_source(
@@ -327,7 +354,7 @@ def _with_each_source(
     for candidate in ranked:
         if candidate in shown or candidate.source.id in sources or candidate.section.topic not in topics:
             continue
-        if candidate.coverage < ABSTAIN_BELOW or candidate.score < 0.4 * best.score:
+        if not _covered(candidate) or candidate.score < 0.4 * best.score:
             continue
         if len(shown) >= limit:
             shown = shown[:-1]

@@ -27,6 +27,7 @@ from index.corpus import SourceStats as SourceStats
 from index.english import ranks as english_ranks
 from index.errors import BookclubError, QuestionError
 from index.excerpts import Answer
+from index.expansion import NO_EXPANSIONS, Expansions, expand
 from index.followup import merge_followup
 from index.frames import asks_author, character_asked
 from index.indexing import ENGINE_FORMAT, IndexDocFreq, TypoWords, build_index, stored_fingerprint
@@ -85,6 +86,7 @@ class Engine:
     typo_words: TypoWords
     vocabulary: Vocabulary
     characters: CharacterLookup
+    expansions: Expansions
     fingerprint: str
     weights: Weights
     _library: Library | None
@@ -93,8 +95,12 @@ class Engine:
         """Build from loaded sources: split and classify passages, index them (as ``from_library``)."""
         classifier = RevealClassifier(library.book.spoilers)
         corpus = MemoryCorpus(build_passages(library.documents, classifier), [d.info for d in library.documents])
-        index, typo_words = build_index(corpus, library.book.characters, None)
-        self._assemble(library.book, corpus, index, typo_words, library.fingerprint, classifier=classifier)
+        expansions = expand(library.documents, corpus)
+        asked = [q for document in library.documents for spec in document.asked for q in spec.questions]
+        index, typo_words = build_index(corpus, library.book.characters, None, expansions, asked)
+        self._assemble(
+            library.book, corpus, index, typo_words, library.fingerprint, classifier=classifier, expansions=expansions
+        )
         self._library = library
 
     def _assemble(
@@ -107,6 +113,7 @@ class Engine:
         *,
         classifier: RevealClassifier | None = None,
         characters: CharacterLookup | None = None,
+        expansions: Expansions = NO_EXPANSIONS,
     ) -> None:
         self._library = None
         self.book = book
@@ -115,6 +122,7 @@ class Engine:
         self.index = index
         self.typo_words = typo_words
         self.vocabulary = Vocabulary(index.n_docs, IndexDocFreq(index), typo_words.counts, typo_words.names)
+        self.expansions = expansions.weighed(self.vocabulary.weight)
         self._aliases = alias_patterns(book.characters)
         self._name_words = tuple(
             tuple(w for k in (c.name, *c.aliases) for w in words(k) if w not in ("the", "miss"))
@@ -180,6 +188,7 @@ class Engine:
             "typo_words": dict(self.typo_words.counts),
             "names": sorted(self.typo_words.names),
             "cards": [card for card in cards if card is not None],
+            "expansions": self.expansions.to_json(),
         }
         meta = {"format": ENGINE_FORMAT, "passages": len(corpus), "content": self.fingerprint}
         save_arrays(directory, ENGINE_ENTRY, {}, meta, stored, texts=texts)
@@ -209,11 +218,12 @@ class Engine:
             if index.n_docs != len(corpus) or meta.get("passages") != len(corpus):
                 raise ValueError("the saved index and corpus differ in size")
             characters = StoredCharacters(book.characters, texts["cards"], corpus)
+            expansions = Expansions.from_json(texts.get("expansions", {}))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             logger.warning("ignoring damaged engine in %s: %s", directory, exc)
             return None
         engine = cls.__new__(cls)
-        engine._assemble(book, corpus, index, typo_words, fingerprint, characters=characters)
+        engine._assemble(book, corpus, index, typo_words, fingerprint, characters=characters, expansions=expansions)
         return engine
 
     @classmethod
@@ -287,6 +297,7 @@ class Engine:
             self.not_covered_message(asked),
             self.weights,
             self._place_terms,
+            self.expansions,
         )
         if effective != asked:
             return Answer(

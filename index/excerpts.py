@@ -15,6 +15,8 @@ class Excerpt:
     sentences: tuple[Sentence, ...]
     score: float
     coverage: float
+    # How closely the question matches one of the questions these sentences are known to answer.
+    asked: float = 0.0
 
     @property
     def source(self) -> SourceInfo:

@@ -55,7 +55,8 @@ THING_ORIGIN = re.compile(
 # the asker's own club, buying a copy, doing something in real life.
 OUTSIDE = re.compile(
     r"\b(other|more) (films|movies|shows|roles|series)\b"
-    r"|\b(been|starred|acted|appeared) in\b|\b(next|new|latest|upcoming) (book|novel|film|movie)\b|\bsequel\b"
+    r"|\bwhat (else )?(has|have|had) (\w+ ){1,3}been in\b|\bbeen in (any|other|more|anything)\b"
+    r"|\b(starred|acted|appeared) in\b|\b(next|new|latest|upcoming) (book|novel|film|movie)\b|\bsequel\b"
     r"|\b(our|my) (book ?)?club\b|\bour (next )?(meeting|meetup|discussion)\b"
     r"|\b(where|how) (can|do|should|could) (i|we) (buy|get|order|borrow|download|donate|register|sign up|join)\b"
     # The author's private life: reviews of a novel discuss the novel.

@@ -15,13 +15,14 @@ from pathlib import Path
 from index.analysis import terms, words
 from index.bm25 import Bm25Index, BuildProgress
 from index.corpus import CORPUS_FORMAT, Corpus
+from index.expansion import NO_EXPANSIONS, Expansions
 from index.query import LONG_WORD, proper_nouns, surface_counts
 from index.sources import CharacterSpec
 
 ENGINE_FORMAT = 1
 # Modules whose code shapes what a saved engine holds (sentences, reveals, terms, index, typo
 # words): editing one makes saved engines stale, so their bytes are part of the fingerprint.
-_BUILD_MODULES = ("analysis", "bm25", "indexing", "model", "passages", "query", "sources", "spoilers")
+_BUILD_MODULES = ("analysis", "bm25", "expansion", "indexing", "model", "passages", "query", "sources", "spoilers")
 _TEXT_CHUNK = 20_000
 
 
@@ -35,9 +36,14 @@ class TypoWords:
 
 
 def build_index(
-    corpus: Corpus, characters: Sequence[CharacterSpec], progress: BuildProgress | None
+    corpus: Corpus,
+    characters: Sequence[CharacterSpec],
+    progress: BuildProgress | None,
+    expansions: Expansions = NO_EXPANSIONS,
+    asked: Sequence[str] = (),
 ) -> tuple[Bm25Index, TypoWords]:
-    """BM25 over each passage's heading and text, and the typo words, in one pass over the corpus."""
+    """BM25 over each passage's heading, text and its sentences' questions, and the typo words, in
+    one pass over the corpus."""
     documents: list[list[str]] = []
     counts: Counter[str] = Counter()
     names: set[str] = set()
@@ -45,7 +51,11 @@ def build_index(
     total = len(corpus)
     for passage in corpus:
         text, path = passage.text, passage.section.path
-        documents.append(terms(f"{path} {text}"))
+        document = terms(f"{path} {text}")
+        if expansions:
+            for sentence in passage.sentences:
+                document.extend(expansions.terms(sentence.index))
+        documents.append(document)
         texts += (text, path)
         if len(texts) >= _TEXT_CHUNK:
             counts.update(surface_counts(texts))
@@ -55,6 +65,8 @@ def build_index(
                 progress("analyse", len(documents), total)
     counts.update(surface_counts(texts))
     names |= proper_nouns(texts)
+    # Words members use for what the reviews say ("narrating", "react") are worth correcting towards.
+    counts.update(surface_counts(asked))
     names |= {w for c in characters for w in words(c.name)}
     if progress is not None:
         progress("analyse", total, total)

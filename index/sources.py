@@ -60,7 +60,27 @@ class ReviewSpec(_Strict):
     title: str = Field(min_length=1, max_length=200)
     author: str | None = Field(default=None, max_length=100)
     kind: str = Field(min_length=1, max_length=40)
+    questions: str | None = Field(default=None, min_length=1)
     sections: tuple[SectionSpec, ...] = ()
+
+
+class AskedSpec(_Strict):
+    """A sentence of a review and the questions members ask that it answers, in their words."""
+
+    sentence: str = Field(min_length=8, max_length=2000)
+    questions: tuple[str, ...] = Field(min_length=1, max_length=40)
+
+
+class QuestionsSpec(_Strict):
+    """A review's questions file: which reader questions each of its sentences answers.
+
+    Members rarely use a review's words ("how does Tommy take it" against "a roar of anger"), so
+    each sentence can carry the questions it answers; retrieval matches them too, and they are
+    never shown. Written from the review alone, like any other metadata a moderator keeps.
+    """
+
+    review: str
+    sentences: tuple[AskedSpec, ...] = ()
 
 
 class CatalogSpec(_Strict):
@@ -127,6 +147,8 @@ class Document:
     info: SourceInfo
     lines: tuple[str, ...]
     sections: tuple[SectionSpec, ...]
+    asked: tuple[AskedSpec, ...] = ()
+    questions_file: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,8 +223,50 @@ def _load_document(root: Path, spec: ReviewSpec) -> tuple[Document, bytes]:
             raise SourceError(label, f"sections.{index}.heading", f"no line reads {section.heading!r}")
         if section.starts is not None and not any(_loose(line).startswith(_loose(section.starts)) for line in lines):
             raise SourceError(label, f"sections.{index}.starts", f"no line starts {section.starts!r}")
+    asked, asked_data = _load_questions(root, spec)
     info = SourceInfo(id=spec.id, title=spec.title, author=spec.author, kind=spec.kind, file=spec.file)
-    return Document(info=info, lines=lines, sections=spec.sections), data
+    return (
+        Document(info=info, lines=lines, sections=spec.sections, asked=asked, questions_file=spec.questions),
+        data + asked_data,
+    )
+
+
+MAX_QUESTION_FILE_BYTES = 2_000_000
+
+
+def _load_questions(root: Path, spec: ReviewSpec) -> tuple[tuple[AskedSpec, ...], bytes]:
+    """The review's questions file, if it names one (that each sentence is in the review is checked
+    once the review is split into sentences)."""
+    if spec.questions is None:
+        return (), b""
+    path = (root / spec.questions).resolve()
+    label = f"{spec.questions} (questions of review {spec.id})"
+    if root.resolve() not in path.parents:
+        raise SourceError(label, "questions", "must be inside the sources folder")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(label, "(file)", "file not found") from None
+    except OSError as error:
+        raise SourceError(label, "(file)", f"cannot be read ({error.strerror})") from None
+    if len(data) > MAX_QUESTION_FILE_BYTES:
+        raise SourceError(label, "(file)", f"larger than {MAX_QUESTION_FILE_BYTES} bytes")
+    try:
+        parsed = QuestionsSpec.model_validate(json.loads(data.decode("utf-8")))
+    except UnicodeDecodeError:
+        raise SourceError(label, "(file)", "not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise SourceError(label, f"line {error.lineno}", f"invalid JSON ({error.msg})") from None
+    except ValidationError as error:
+        field, problem = _first_error(error)
+        raise SourceError(label, field, problem) from None
+    if parsed.review != spec.id:
+        raise SourceError(label, "review", f"names review {parsed.review!r}, but the catalog gives it to {spec.id!r}")
+    for index, asked in enumerate(parsed.sentences):
+        for number, question in enumerate(asked.questions):
+            if not question.strip():
+                raise SourceError(label, f"sentences.{index}.questions.{number}", "is empty")
+    return parsed.sentences, data
 
 
 def _loose(text: str) -> str:

@@ -39,13 +39,13 @@ def test_retrieval_floor(retrieval: dict[str, float | int]) -> None:
         ("holdout.jsonl", 0.62, 0.80, 1, 8),
         ("holdout-b.jsonl", 0.64, 0.75, 3, 7),
         ("holdout-c.jsonl", 0.42, 0.67, 2, 6),
-        ("holdout-d.jsonl", 0.53, 0.67, 4, 6),
+        ("holdout-d.jsonl", 0.62, 0.78, 6, 6),
         ("holdout-e.jsonl", 0.51, 0.72, 2, 7),
         ("holdout-f.jsonl", 0.56, 0.81, 1, 6),
         ("holdout-g.jsonl", 0.64, 0.78, 3, 7),
-        ("holdout-h.jsonl", 0.48, 0.69, 2, 7),
+        ("holdout-h.jsonl", 0.62, 0.82, 3, 5),
         ("holdout-i.jsonl", 0.51, 0.60, 8, 6),
-        ("holdout-j.jsonl", 0.48, 0.60, 4, 6),
+        ("holdout-j.jsonl", 0.55, 0.65, 6, 6),
     ],
 )
 def test_blind_set_floor(

@@ -1,0 +1,106 @@
+"""The questions each review sentence answers (``sources/questions/``), matched to sentences and analysed.
+
+Document expansion: members rarely use a review's words ("how does Tommy take the news" against
+"He let out a roar of anger"), so a sentence is also indexed under the questions it answers. The
+questions are never shown; they only help the right sentence be found, and a question that
+closely matches one of them is evidence the sentence answers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.analysis import terms
+from index.errors import SourceError
+from index.model import Passage
+from index.query import Query
+from index.sources import Document
+
+# How much the known question's unasked words count against a match (0: not at all).
+MATCH_BOTH_WAYS = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Expansions:
+    """Per sentence index: the extra terms it is indexed under, and each of its questions' terms."""
+
+    extra: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    asked: Mapping[int, tuple[frozenset[str], ...]] = field(default_factory=dict)
+    # Each question term's weight in the index (set once the index is built, see ``weighed``).
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.asked)
+
+    def terms(self, sentence: int) -> tuple[str, ...]:
+        return self.extra.get(sentence, ())
+
+    def questions(self, sentence: int) -> tuple[frozenset[str], ...]:
+        return self.asked.get(sentence, ())
+
+    def weighed(self, weight: Callable[[str], float]) -> Expansions:
+        """The same questions with their terms weighted as the index weighs them."""
+        return Expansions(self.extra, self.asked, {t: weight(t) for ts in self.extra.values() for t in ts})
+
+    def match(self, sentence: int, query: Query) -> float:
+        """How closely the question matches one this sentence answers, 0 to 1.
+
+        Both ways: the share of the question's weight the known question carries, times the share of
+        the known question's weight that was asked (a bare "deferrals?" should not fully match "do
+        Kathy and Tommy try to get a deferral").
+        """
+        best = 0.0
+        for question in self.asked.get(sentence, ()):
+            covered = query.coverage(question)
+            if covered <= best:
+                continue
+            total = sum(self.weights.get(t, 1.0) for t in question)
+            shared = sum(self.weights.get(t, 1.0) for t in question if t in query.weights)
+            best = max(best, covered * (shared / total) ** MATCH_BOTH_WAYS if total > 0 else 0.0)
+        return best
+
+    def to_json(self) -> dict[str, list[list[str]]]:
+        """Analysed terms, so an engine opened from disk matches exactly as the one that was saved."""
+        return {str(i): [sorted(q) for q in qs] for i, qs in sorted(self.asked.items())}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Expansions:
+        asked = {int(i): tuple(frozenset(str(t) for t in q) for q in qs) for i, qs in data.items()}
+        return cls._of(asked)
+
+    @classmethod
+    def _of(cls, asked: Mapping[int, tuple[frozenset[str], ...]]) -> Expansions:
+        extra = {i: tuple(sorted(frozenset().union(*qs))) for i, qs in asked.items() if qs}
+        return cls(extra, dict(asked))
+
+
+NO_EXPANSIONS = Expansions()
+
+
+def expand(documents: Sequence[Document], passages: Iterable[Passage]) -> Expansions:
+    """Match every listed sentence to the review sentence that contains it and analyse its questions.
+
+    A listed sentence found nowhere in its review (the review was edited, or a typo) is a
+    :class:`SourceError` naming the questions file and entry, like any other bad metadata.
+    """
+    by_source: dict[str, list[tuple[int, str]]] = {}
+    for passage in passages:
+        if any(d.info.id == passage.source.id and d.asked for d in documents):
+            by_source.setdefault(passage.source.id, []).extend((s.index, s.text) for s in passage.sentences)
+    asked: dict[int, list[frozenset[str]]] = {}
+    for document in documents:
+        sentences = by_source.get(document.info.id, [])
+        for number, spec in enumerate(document.asked):
+            index = next((i for i, text in sentences if spec.sentence in text), None)
+            if index is None:
+                label = f"{document.questions_file} (questions of review {document.info.id})"
+                problem = f"not found in the review: {spec.sentence[:60]!r}"
+                raise SourceError(label, f"sentences.{number}.sentence", problem)
+            found = asked.setdefault(index, [])
+            for question in spec.questions:
+                analysed = frozenset(terms(question))
+                if analysed and analysed not in found:
+                    found.append(analysed)
+    return Expansions._of({i: tuple(qs) for i, qs in asked.items()})
