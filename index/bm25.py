@@ -28,47 +28,24 @@ exact query-order sums.
 
 from __future__ import annotations
 
-import math
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from itertools import chain
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from rank_bm25 import BM25Okapi
 
-from index.bm25_search import Bm25Search
+from index.bm25_arrays import DENSE_FRACTION as DENSE_FRACTION  # re-exported, as are BuildProgress and Hit
+from index.bm25_arrays import BuildProgress as BuildProgress
+from index.bm25_arrays import _plain, check_layout, derive_arrays, rank_bm25_model
+from index.bm25_prune import Bm25Pruning
 from index.bm25_select import DocArray, FloatArray, IntArray, _check_k, _select
 from index.bm25_select import Hit as Hit  # re-exported: callers import Hit with the index
 
-# Called with (stage, done, total) while building; total is 0 when unknown.
-BuildProgress = Callable[[str, int, int], None]
-
-
 FORMAT_VERSION = 1
-_PROGRESS_EVERY = 10_000
-DENSE_FRACTION = 1 / 16
-
-_ARRAY_NAMES = (
-    "indptr",
-    "docs",
-    "weights",
-    "tfs",
-    "impact_docs",
-    "impact_neg_weights",
-    "idf",
-    "doc_len",
-    "length_norm",
-    "dense_row",
-    "dense_tf",
-    "max_weight",
-)
 
 
-
-
-class Bm25Index(Bm25Search):
+class Bm25Index(Bm25Pruning):
     """Read-only BM25 index; safe to query from several threads (queries allocate their own scratch).
 
     Layout (V terms, N docs, P postings), all numpy arrays:
@@ -125,9 +102,7 @@ class Bm25Index(Bm25Search):
         vocab: dict[str, int] | None = None,
     ) -> None:
         """Wrap prebuilt arrays (from ``build`` or a persisted index); validates shapes, not content."""
-        missing = [name for name in _ARRAY_NAMES if name not in arrays]
-        if missing:
-            raise ValueError(f"index arrays missing: {', '.join(missing)}")
+        check_layout(arrays, len(terms))
         self._indptr = cast(IntArray, _plain(arrays["indptr"]))
         self._docs = cast(DocArray, _plain(arrays["docs"]))
         self._weights = cast(FloatArray, _plain(arrays["weights"]))
@@ -142,27 +117,6 @@ class Bm25Index(Bm25Search):
         self._local = threading.local()
         self._term_info = np.empty((0, 5), dtype=np.float64)
         n_terms = len(terms)
-        n_postings = int(self._indptr[-1]) if len(self._indptr) else -1
-        expected = {
-            "indptr": (n_terms + 1, np.int64),
-            "docs": (n_postings + n_terms, np.int32),
-            "weights": (n_postings + n_terms, np.float64),
-            "tfs": (n_postings, None),
-            "impact_docs": (n_postings, np.int32),
-            "impact_neg_weights": (n_postings, np.float64),
-            "idf": (n_terms, np.float64),
-            "doc_len": (len(self._doc_len), np.int64),
-            "length_norm": (len(self._doc_len), np.float64),
-            "dense_row": (n_terms, np.int32),
-            "max_weight": (n_terms, np.float64),
-        }
-        for name, (length, dtype) in expected.items():
-            array = np.asarray(arrays[name])
-            if array.ndim != 1 or len(array) != length or (dtype is not None and array.dtype != dtype):
-                raise ValueError(f"index array {name!r} has shape {array.shape} / {array.dtype}")
-        n_dense = int(self._dense_row.max(initial=-1)) + 1
-        if self._dense_tf.shape != (n_dense, len(self._doc_len)) or self._dense_tf.dtype.kind != "u":
-            raise ValueError(f"index array 'dense_tf' has shape {self._dense_tf.shape}")
         self._terms = terms
         self._vocab = vocab if vocab is not None else dict(zip(terms, range(n_terms), strict=True))
         if len(self._vocab) != n_terms:
@@ -202,18 +156,7 @@ class Bm25Index(Bm25Search):
         with an empty document), and TypeError when a document is a str (a common slip that
         would silently index characters).
         """
-        _check_params(k1, b, epsilon)
-        n_docs = len(corpus)
-        if n_docs == 0:
-            raise ValueError("cannot build a BM25 index over an empty corpus")
-        if not any(len(doc) for doc in corpus):
-            raise ValueError(
-                "cannot build a BM25 index when every document is empty "
-                "(rank-bm25 would divide by an average document length of 0)"
-            )
-        if b == 1 and not all(len(doc) for doc in corpus):
-            raise ValueError("b == 1 with an empty document makes rank-bm25 score NaN (0/0)")
-        model = BM25Okapi(_checked_docs(corpus, progress, n_docs), k1=k1, b=b, epsilon=epsilon)
+        model = rank_bm25_model(corpus, k1, b, epsilon, progress)
         return cls.from_rank_bm25(model, progress=progress, dense_fraction=dense_fraction)
 
     @classmethod
@@ -229,96 +172,14 @@ class Bm25Index(Bm25Search):
         ``dense_fraction`` only trades memory for speed: terms in at least that fraction of
         documents get a tf column (0 gives every term one, > 1 none); scores do not change.
         """
-        doc_freqs: list[dict[str, int]] = model.doc_freqs
-        idf_map: dict[str, float] = model.idf
-        k1 = float(model.k1)
-        b = float(model.b)
-        avgdl = float(model.avgdl)
-        n_docs = len(doc_freqs)
-        if n_docs == 0 or not idf_map or not avgdl > 0:
-            raise ValueError("rank-bm25 model has no terms; cannot derive an index")
-        terms = list(idf_map)  # first-appearance order, as rank-bm25 summed the idfs
-        if not all(isinstance(term, str) for term in terms):
-            raise TypeError("terms must be str")
-        n_terms = len(terms)
-        vocab = dict(zip(terms, range(n_terms), strict=True))
-        _report(progress, "postings", 0, 4)
-
-        per_doc = np.fromiter(map(len, doc_freqs), dtype=np.int64, count=n_docs)
-        n_postings = int(per_doc.sum())
-        term_ids = np.fromiter(map(vocab.__getitem__, chain.from_iterable(doc_freqs)), dtype=np.int64, count=n_postings)
-        tfs = np.fromiter(chain.from_iterable(freqs.values() for freqs in doc_freqs), dtype=np.int64, count=n_postings)
-        doc_ids = np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)
-        del per_doc
-        _report(progress, "postings", 1, 4)
-
-        # Group by term; doc ids are already ascending, and the key is unique, so any sort works.
-        order = np.argsort(term_ids * n_docs + doc_ids)
-        term_ids = term_ids[order]
-        doc_ids = doc_ids[order]
-        tfs = tfs[order]
-        del order
-        _report(progress, "postings", 2, 4)
-
-        doc_len = np.asarray(model.doc_len, dtype=np.int64)
-        # Exactly rank-bm25's expressions, elementwise, in its evaluation order.
-        length_norm = k1 * (1 - b + b * doc_len / avgdl)
-        if not (np.all(np.isfinite(length_norm)) and np.all(length_norm > 0)):
-            raise ValueError("these k1/b make rank-bm25 divide by zero for some document")
-        idf = np.array([idf_map[term] for term in terms], dtype=np.float64)
-        # rank-bm25 multiplies by ``idf or 0``; only -0.0 would differ, and it turns into 0.
-        idf_used = np.array([float(idf_map[term] or 0) for term in terms], dtype=np.float64)
-        weights = idf_used[term_ids] * (tfs * (k1 + 1) / (tfs + length_norm[doc_ids]))
-
-        indptr = np.zeros(n_terms + 1, dtype=np.int64)
-        np.cumsum(np.bincount(term_ids, minlength=n_terms), out=indptr[1:])
-        # Impact order: weight descending, ties by doc ascending (stable over doc order).
-        impact = np.lexsort((-weights, term_ids))
-        impact_docs = doc_ids[impact].astype(np.int32)
-        impact_neg_weights = -weights[impact]
-        del impact
-        _report(progress, "postings", 3, 4)
-
-        slots = np.arange(n_postings, dtype=np.int64) + term_ids
-        docs = np.full(n_postings + n_terms, -1, dtype=np.int32)
-        docs[slots] = doc_ids
-        sentinel_weights = np.zeros(n_postings + n_terms, dtype=np.float64)
-        sentinel_weights[slots] = weights
-        del slots, weights
-
-        term_df = np.diff(indptr)
-        is_dense = term_df >= dense_fraction * n_docs
-        dense_row = np.full(n_terms, -1, dtype=np.int32)
-        dense_row[is_dense] = np.arange(int(is_dense.sum()), dtype=np.int32)
-        posting_row = dense_row[term_ids]
-        in_dense = posting_row >= 0
-        max_tf = int(tfs.max()) if n_postings else 0
-        tf_dtype = np.uint8 if max_tf < 2**8 else np.uint16 if max_tf < 2**16 else np.uint32
-        dense_tf = np.zeros((int(is_dense.sum()), n_docs), dtype=tf_dtype)
-        dense_tf[posting_row[in_dense], doc_ids[in_dense]] = tfs[in_dense]
-        del posting_row, in_dense, doc_ids, term_ids
-        arrays: dict[str, npt.NDArray[Any]] = {
-            "indptr": indptr,
-            "docs": docs,
-            "weights": sentinel_weights,
-            "tfs": tfs.astype(tf_dtype),
-            "impact_docs": impact_docs,
-            "impact_neg_weights": impact_neg_weights,
-            "idf": idf,
-            "doc_len": doc_len,
-            "length_norm": length_norm,
-            "dense_row": dense_row,
-            "dense_tf": dense_tf,
-            "max_weight": -impact_neg_weights[indptr[:-1]],
-        }
-        _report(progress, "postings", 4, 4)
+        terms, vocab, arrays = derive_arrays(model, progress, dense_fraction)
         return cls(
             terms=terms,
             arrays=arrays,
-            k1=k1,
-            b=b,
+            k1=float(model.k1),
+            b=float(model.b),
             epsilon=float(model.epsilon),
-            avgdl=avgdl,
+            avgdl=float(model.avgdl),
             average_idf=float(model.average_idf),
             vocab=vocab,
         )
@@ -510,43 +371,3 @@ class Bm25Index(Bm25Search):
         if hits is None:
             hits = self._exhaustive_matching(occurrences, k)
         return hits
-
-    # ------------------------------------------------------------------ internals
-
-
-def _check_params(k1: float, b: float, epsilon: float) -> None:
-    """Reject parameters where rank-bm25's arithmetic yields NaN or infinities."""
-    if not (math.isfinite(k1) and k1 > 0):
-        raise ValueError(f"k1 must be a finite number > 0, got {k1!r}")
-    if not (math.isfinite(b) and 0 <= b <= 1):
-        raise ValueError(f"b must be in [0, 1], got {b!r}")
-    if not math.isfinite(epsilon):
-        raise ValueError(f"epsilon must be finite, got {epsilon!r}")
-
-
-def _report(progress: BuildProgress | None, stage: str, done: int, total: int) -> None:
-    if progress is not None:
-        progress(stage, done, total)
-
-
-def _checked_docs(
-    corpus: Sequence[Sequence[str]], progress: BuildProgress | None, total: int
-) -> Iterator[Sequence[str]]:
-    """Feed rank-bm25 the documents, rejecting str documents and reporting progress."""
-    for number, doc in enumerate(corpus):
-        if isinstance(doc, str):
-            raise TypeError(f"document {number} is a str; pass a sequence of tokens")
-        if progress is not None and number % _PROGRESS_EVERY == 0:
-            progress("counting", number, total)
-        yield doc
-    _report(progress, "counting", total, total)
-
-
-def _plain(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """A base-class view with the canonical dtype instance.
-
-    np.memmap slicing runs Python-level hooks on every query, and arrays whose dtype object
-    is a copy (as unpickling makes) miss numpy's fast paths (np.add.at is ~25x slower).
-    """
-    array = np.asarray(array)
-    return array.view(type=np.ndarray, dtype=np.dtype(array.dtype.str))

@@ -1,4 +1,4 @@
-"""Top-k selection and per-query term bookkeeping for the BM25 planner (``index.bm25_search``).
+"""Top-k selection and per-query term bookkeeping for the BM25 planner (``index.bm25_prune``).
 
 The lowest layer of the index: exact, deterministic selection (score descending, ties by document
 order) and the small tables a query plan reads. No planning decisions are made here.
@@ -95,3 +95,63 @@ def _select(docs: npt.NDArray[Any] | None, scores: FloatArray, k: int, floor: fl
         return _hits(order, scores[order])
     order = np.lexsort((docs, -scores))[:k]
     return _hits(docs[order], scores[order])
+
+
+class _Terms:
+    """The weighted (positive idf) terms of one query, in first-occurrence order ("rows")."""
+
+    __slots__ = (
+        "dense",
+        "dense_of",
+        "dfs",
+        "idf_of",
+        "ids",
+        "lows",
+        "max_weight",
+        "multiplicity",
+        "repeated",
+        "rows",
+        "sparse",
+        "starts",
+    )
+
+    def __init__(self, ids: list[int], occurrences: list[int], info: list[list[float]]) -> None:
+        self.ids = ids
+        count = len(ids)
+        if len(occurrences) == count:  # each occurrence is a distinct weighted term
+            self.rows = list(range(count))
+            self.multiplicity = [1] * count
+            self.repeated = False
+        else:
+            row_of = {tid: row for row, tid in enumerate(ids)}
+            # Row of each weighted occurrence, in query order (repeats count again).
+            self.rows = [row_of[tid] for tid in occurrences if tid in row_of]
+            self.multiplicity = [0] * count
+            for row in self.rows:
+                self.multiplicity[row] += 1
+            self.repeated = len(self.rows) != count
+        lows: list[int] = []
+        dfs: list[int] = []
+        starts: list[int] = []
+        max_weight: list[float] = []
+        idf_of: list[float] = []
+        dense_of: list[int] = []
+        sparse: list[int] = []
+        dense: list[int] = []
+        self.lows, self.dfs, self.starts, self.max_weight = lows, dfs, starts, max_weight
+        self.idf_of, self.dense_of, self.sparse, self.dense = idf_of, dense_of, sparse, dense
+        for row, (tid, (low, df, weight, idf, dense_row)) in enumerate(zip(ids, info, strict=True)):
+            low_int = int(low)
+            lows.append(low_int)
+            dfs.append(int(df))
+            starts.append(low_int + tid)
+            max_weight.append(weight)
+            idf_of.append(idf)
+            dense_int = int(dense_row)
+            dense_of.append(dense_int)
+            (dense if dense_int >= 0 else sparse).append(row)
+
+    @property
+    def by_df(self) -> list[int]:
+        """Rows by descending document frequency (most common first)."""
+        return sorted(range(len(self.ids)), key=self.dfs.__getitem__, reverse=True)

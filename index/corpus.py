@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.analysis import terms
+from index.corpus_arrays import _ARRAYS, _REVEALS, _check_arrays
 from index.model import Passage, Reveal, Section, Sentence, SourceInfo, Topic
 from index.persist import load_arrays, save_arrays
 
@@ -31,7 +32,6 @@ CORPUS_FORMAT = 1
 # Bounded caches: an answer touches ~12 passages and their sentences; a busy bot reuses the popular ones.
 PASSAGE_CACHE = 8_192
 TERMS_CACHE = 65_536
-_REVEALS = tuple(Reveal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,47 +358,3 @@ class CorpusWriter:
         }
         arrays = {name: np.frombuffer(buffers[name], dtype=dtype).copy() for name, dtype in _ARRAYS}
         return ArrayCorpus(arrays, list(self._sections), self._sources, list(self._terms))
-
-
-_ARRAYS: tuple[tuple[str, type[np.generic]], ...] = (
-    ("text", np.uint8),
-    ("sentence_offsets", np.int64),
-    ("reveal", np.int8),
-    ("term_ids", np.int32),
-    ("term_offsets", np.int64),
-    ("passage_sentences", np.int64),
-    ("passage_section", np.int32),
-    ("passage_source", np.int32),
-)
-
-
-def _check_arrays(arrays: dict[str, npt.NDArray[Any]], n_sections: int, n_sources: int, n_terms: int) -> None:
-    """Cheap consistency checks (endpoints, dtypes, id ranges): a damaged cache must not answer."""
-    for name, dtype in _ARRAYS:
-        if arrays[name].ndim != 1 or arrays[name].dtype != dtype:
-            raise ValueError(f"corpus array {name!r} has shape {arrays[name].shape} / {arrays[name].dtype}")
-    offsets, term_offsets, first = arrays["sentence_offsets"], arrays["term_offsets"], arrays["passage_sentences"]
-    n_sentences = len(arrays["reveal"])
-    for name, values, end in (
-        ("sentence_offsets", offsets, len(arrays["text"])),
-        ("term_offsets", term_offsets, len(arrays["term_ids"])),
-        ("passage_sentences", first, n_sentences),
-    ):
-        if len(values) < 1 or int(values[0]) != 0 or int(values[-1]) != end or int(np.diff(values).min(initial=0)) < 0:
-            raise ValueError(f"corpus array {name!r} does not run from 0 to {end}")
-    if len(offsets) != n_sentences + 1 or len(term_offsets) != n_sentences + 1:
-        raise ValueError("corpus sentence columns differ in length")
-    n_passages = len(first) - 1
-    if len(arrays["passage_section"]) != n_passages or len(arrays["passage_source"]) != n_passages:
-        raise ValueError("corpus passage columns differ in length")
-    for name, bound in (
-        ("passage_section", n_sections),
-        ("passage_source", n_sources),
-        ("reveal", len(_REVEALS)),
-        ("term_ids", n_terms),
-    ):
-        values = arrays[name]
-        if len(values) and (int(values.min()) < 0 or int(values.max()) >= bound):
-            raise ValueError(f"corpus array {name!r} refers outside its table")
-    if n_passages and int(np.diff(first).min()) < 1:
-        raise ValueError("corpus has a passage without sentences")

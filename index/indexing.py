@@ -22,7 +22,10 @@ from index.sources import CharacterSpec
 ENGINE_FORMAT = 1
 # Modules whose code shapes what a saved engine holds (sentences, reveals, terms, index, typo
 # words): editing one makes saved engines stale, so their bytes are part of the fingerprint.
-_BUILD_MODULES = ("analysis", "bm25", "expansion", "indexing", "model", "passages", "query", "sources", "spoilers")
+_BUILD_MODULES = (
+    "analysis", "bm25", "bm25_arrays", "corpus", "corpus_arrays", "expansion", "indexing", "model", "passages",
+    "query", "sources", "spoilers",
+)
 _TEXT_CHUNK = 20_000
 
 

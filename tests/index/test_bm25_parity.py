@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from index import bm25_search
+from index import bm25_prune
 from index.bm25 import Bm25Index, Hit
 
 BIG = 1e30
@@ -56,7 +56,7 @@ MODES: dict[str, dict[str, float]] = {
 def forced(mode: str) -> Iterator[None]:
     with ExitStack() as stack:
         for name, value in MODES[mode].items():
-            stack.enter_context(mock.patch.object(bm25_search, name, value))
+            stack.enter_context(mock.patch.object(bm25_prune, name, value))
         yield
 
 
