@@ -27,7 +27,7 @@ class Expansions:
     """Per sentence index: the extra terms it is indexed under, and each of its questions' terms."""
 
     extra: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
-    asked: Mapping[int, tuple[frozenset[str], ...]] = field(default_factory=dict)
+    asked: Mapping[int, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     # Each question term's weight in the index (set once the index is built, see ``weighed``).
     weights: Mapping[str, float] = field(default_factory=dict)
 
@@ -37,7 +37,7 @@ class Expansions:
     def terms(self, sentence: int) -> tuple[str, ...]:
         return self.extra.get(sentence, ())
 
-    def questions(self, sentence: int) -> tuple[frozenset[str], ...]:
+    def questions(self, sentence: int) -> tuple[tuple[str, ...], ...]:
         return self.asked.get(sentence, ())
 
     def weighed(self, weight: Callable[[str], float]) -> Expansions:
@@ -63,16 +63,16 @@ class Expansions:
 
     def to_json(self) -> dict[str, list[list[str]]]:
         """Analysed terms, so an engine opened from disk matches exactly as the one that was saved."""
-        return {str(i): [sorted(q) for q in qs] for i, qs in sorted(self.asked.items())}
+        return {str(i): [list(q) for q in qs] for i, qs in sorted(self.asked.items())}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Expansions:
-        asked = {int(i): tuple(frozenset(str(t) for t in q) for q in qs) for i, qs in data.items()}
+        asked = {int(i): tuple(tuple(sorted({str(t) for t in q})) for q in qs) for i, qs in data.items()}
         return cls._of(asked)
 
     @classmethod
-    def _of(cls, asked: Mapping[int, tuple[frozenset[str], ...]]) -> Expansions:
-        extra = {i: tuple(sorted(frozenset().union(*qs))) for i, qs in asked.items() if qs}
+    def _of(cls, asked: Mapping[int, tuple[tuple[str, ...], ...]]) -> Expansions:
+        extra = {i: tuple(sorted({t for q in qs for t in q})) for i, qs in asked.items() if qs}
         return cls(extra, dict(asked))
 
 
@@ -89,7 +89,7 @@ def expand(documents: Sequence[Document], passages: Iterable[Passage]) -> Expans
     for passage in passages:
         if any(d.info.id == passage.source.id and d.asked for d in documents):
             by_source.setdefault(passage.source.id, []).extend((s.index, s.text) for s in passage.sentences)
-    asked: dict[int, list[frozenset[str]]] = {}
+    asked: dict[int, list[tuple[str, ...]]] = {}
     for document in documents:
         sentences = by_source.get(document.info.id, [])
         for number, spec in enumerate(document.asked):
@@ -100,7 +100,7 @@ def expand(documents: Sequence[Document], passages: Iterable[Passage]) -> Expans
                 raise SourceError(label, f"sentences.{number}.sentence", problem)
             found = asked.setdefault(index, [])
             for question in spec.questions:
-                analysed = frozenset(terms(question))
+                analysed = tuple(sorted(set(terms(question))))
                 if analysed and analysed not in found:
                     found.append(analysed)
     return Expansions._of({i: tuple(qs) for i, qs in asked.items()})

@@ -21,7 +21,7 @@ QUESTIONS = [q.question for q in load_questions(Path(__file__).resolve().parents
 
 
 def excerpt_key(excerpt: Excerpt) -> tuple[Any, ...]:
-    return (excerpt.passage, excerpt.sentences, excerpt.score, excerpt.coverage)
+    return (excerpt.passage, excerpt.sentences, excerpt.score, excerpt.coverage, excerpt.asked)
 
 
 def answer_key(answer: Answer) -> tuple[Any, ...]:
