@@ -27,6 +27,9 @@ ASKED_ENOUGH = 0.70
 # The answer stands if any of the first few runs is covered: the best-ranked run may have won on
 # the questions it answers while a close second carries the question's own words.
 DECIDED_BY = 3
+# Further runs within reach of the best are shown if they carry at least this share of the question
+# (or are covered outright): the runs ranked on the questions they answer often hold the evidence.
+SHOWN_COVERAGE = 0.2
 SHOW_WITHIN = 0.6
 MAX_SHOWN = 3
 MAX_SHOWN_DISAGREEING = 4
@@ -331,7 +334,9 @@ def compose(
     for candidate in ranked[1:]:
         if len(shown) >= limit:
             break
-        if candidate.score >= SHOW_WITHIN * best.score and _covered(candidate):
+        if candidate.score >= SHOW_WITHIN * best.score and (
+            _covered(candidate) or candidate.coverage >= SHOWN_COVERAGE
+        ):
             shown.append(candidate)
     note = None
     if spec is not None:

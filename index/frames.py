@@ -68,6 +68,7 @@ OUTSIDE = re.compile(
     r"|\bbox office\b|\bbudget\b|\bgrossed\b|\b(make|made|earn|earned) (any |much |a lot of )?money\b"
     r"|\bhow much (money )?did (the |this )?(\d+ )?(film|movie|adaptation|it) (make|earn|gross)\b"
     r"|\bwhere (was|were|did) [^?]{0,30}\b(filmed|shot|film|shoot)\b|\bfilming locations?\b"
+    r"|\bwhere [^?]{0,30}\b(was|were|got) (filmed|shot)\b"
     r"|\bwho (plays|played|portrays|portrayed) \w+|\b(which|what) (actor|actress)\b|\bawards? for (her|his) role\b"
     r"|\bcover (art|design|image|artist)\b|\bdesigned the cover\b|\bhow many pages\b|\bpages? (long|count)\b"
     r"|\bcopies (sold|has it sold)\b|\bhow many copies\b|\bsales figures\b"

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.analysis import terms, words
+from index.analysis import SYNONYM_GROUPS, terms, words
 from index.bm25 import Bm25Index, BuildProgress
 from index.corpus import CORPUS_FORMAT, Corpus
 from index.expansion import NO_EXPANSIONS, Expansions
@@ -70,6 +70,8 @@ def build_index(
     names |= proper_nouns(texts)
     # Words members use for what the reviews say ("narrating", "react") are worth correcting towards.
     counts.update(surface_counts(asked))
+    # So are the curated synonyms: "narating" is a typo of "narrating" even where no review says it.
+    counts.update({w: 1 for group in SYNONYM_GROUPS for w in group if " " not in w and w not in counts})
     names |= {w for c in characters for w in words(c.name)}
     if progress is not None:
         progress("analyse", total, total)
