@@ -46,6 +46,8 @@ def test_retrieval_floor(retrieval: dict[str, float | int]) -> None:
         ("holdout-h.jsonl", 0.64, 0.85, 3, 6),
         ("holdout-i.jsonl", 0.66, 0.83, 1, 6),
         ("holdout-j.jsonl", 0.57, 0.71, 5, 6),
+        ("holdout-k.jsonl", 0.57, 0.76, 3, 6),
+        ("holdout-l.jsonl", 0.57, 0.76, 6, 4),
     ],
 )
 def test_blind_set_floor(
