@@ -83,6 +83,15 @@ def test_follow_up_keeps_the_topic(engine: Engine) -> None:
     assert answer.question == "and what about tommy?"
 
 
+def test_a_short_question_asked_in_full_stands_alone(engine: Engine) -> None:
+    """'where is the novel set' after a question about Tommy is about the setting, not Tommy."""
+    previous = "how does tommy take the news that there are no deferrals"
+    alone, after = engine.ask("where is the novel set"), engine.ask("where is the novel set", previous=previous)
+    assert [e.text for e in after.excerpts] == [e.text for e in alone.excerpts]
+    pointing = engine.ask("does he die?", previous="what happens to tommy")
+    assert pointing.answered and "Tommy" in pointing.excerpts[0].text
+
+
 def test_who_is_uses_the_character_card(engine: Engine) -> None:
     """'whos madame' answers with who she is, not a random mention."""
     answer = engine.ask("whos madame")
