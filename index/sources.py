@@ -194,19 +194,25 @@ def clean_lines(text: str, author: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _load_document(root: Path, spec: ReviewSpec) -> tuple[Document, bytes]:
-    path = (root / spec.file).resolve()
-    label = f"{spec.file} (review {spec.id})"
+def _read_inside(root: Path, relative: str, label: str, field: str, limit: int) -> bytes:
+    """A file the catalogue names, read whole: inside the sources folder, present, readable, not huge."""
+    path = (root / relative).resolve()
     if root.resolve() not in path.parents:
-        raise SourceError(label, "file", "must be inside the sources folder")
+        raise SourceError(label, field, "must be inside the sources folder")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise SourceError(label, "file", "file not found") from None
+        raise SourceError(label, field, "file not found") from None
     except OSError as error:
-        raise SourceError(label, "file", f"cannot be read ({error.strerror})") from None
-    if len(data) > MAX_SOURCE_BYTES:
-        raise SourceError(label, "file", f"larger than {MAX_SOURCE_BYTES} bytes")
+        raise SourceError(label, field, f"cannot be read ({error.strerror})") from None
+    if len(data) > limit:
+        raise SourceError(label, field, f"larger than {limit} bytes")
+    return data
+
+
+def _load_document(root: Path, spec: ReviewSpec) -> tuple[Document, bytes]:
+    label = f"{spec.file} (review {spec.id})"
+    data = _read_inside(root, spec.file, label, "file", MAX_SOURCE_BYTES)
     if b"\x00" in data:
         raise SourceError(label, "file", "is binary, not text")
     try:
@@ -239,18 +245,8 @@ def _load_questions(root: Path, spec: ReviewSpec) -> tuple[tuple[AskedSpec, ...]
     once the review is split into sentences)."""
     if spec.questions is None:
         return (), b""
-    path = (root / spec.questions).resolve()
     label = f"{spec.questions} (questions of review {spec.id})"
-    if root.resolve() not in path.parents:
-        raise SourceError(label, "questions", "must be inside the sources folder")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(label, "(file)", "file not found") from None
-    except OSError as error:
-        raise SourceError(label, "(file)", f"cannot be read ({error.strerror})") from None
-    if len(data) > MAX_QUESTION_FILE_BYTES:
-        raise SourceError(label, "(file)", f"larger than {MAX_QUESTION_FILE_BYTES} bytes")
+    data = _read_inside(root, spec.questions, label, "(file)", MAX_QUESTION_FILE_BYTES)
     try:
         parsed = QuestionsSpec.model_validate(json.loads(data.decode("utf-8")))
     except UnicodeDecodeError:
