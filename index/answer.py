@@ -159,6 +159,8 @@ def _score_passage(
     text_terms = [terms_of(s.index) for s in passage.sentences]
     # Ranking sees the questions a sentence answers as its words; "is it covered" sees only its text.
     sentence_terms = [(*text_terms[k], *expansions.terms(s.index)) for k, s in enumerate(passage.sentences)]
+    # Windows overlap, so each sentence's match with its listed questions is computed once here.
+    matches = [expansions.match(s.index, query) for s in passage.sentences]
     heading_cov = query.coverage(heading_terms)
     relative = hit.score / best_bm25 if best_bm25 > 0 else 0.0
     top = sum(sorted(query.weights.values(), reverse=True)[:3]) or 1.0
@@ -179,12 +181,11 @@ def _score_passage(
         present: set[str] = set()
         written: set[str] = set()
         tokens: list[str] = []
-        matched = 0.0
         for i in window:
             present.update(sentence_terms[i])
             written.update(text_terms[i])
             tokens.extend(sentence_terms[i])
-            matched = max(matched, expansions.match(passage.sentences[i].index, query))
+        matched = max(matches[i] for i in window)
         own = query.coverage(present)
         if own <= 0:
             continue

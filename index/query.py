@@ -7,7 +7,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from index.analysis import is_content, is_stopword, normalise, term, terms, words
 from index.english import CORRECT_TOWARDS, rarity
@@ -140,6 +140,15 @@ class Query:
     wants_speech: bool = False
     outside: bool = False
     reactor: str | None = None
+    # What ``coverage`` divides by, fixed per question: computed once, not per sentence judged.
+    _focus: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        unknown = {term(w) for w in self.unknown}
+        known = [w for t, w in self.weights.items() if t not in unknown]
+        # At most one unknown word counts: in a chatty question most unknown words are chatter.
+        strangers = sorted((w for t, w in self.weights.items() if t in unknown), reverse=True)[:1]
+        object.__setattr__(self, "_focus", sum(sorted(known + strangers, reverse=True)[:FOCUS_TERMS]))
 
     def gives_reason(self, text: str) -> bool:
         """Whether a sentence states a cause or purpose, for "why" questions."""
@@ -198,16 +207,10 @@ class Query:
         A long question is judged against its few strongest terms only: members pad questions with
         chatter, and that should not make the reviews look silent.
         """
-        unknown = {term(w) for w in self.unknown}
-        known = [w for t, w in self.weights.items() if t not in unknown]
-        # At most one unknown word counts: in a chatty question most unknown words are chatter.
-        strangers = sorted((w for t, w in self.weights.items() if t in unknown), reverse=True)[:1]
-        strongest = sorted(known + strangers, reverse=True)[:FOCUS_TERMS]
-        total = sum(strongest)
-        if total <= 0:
+        if self._focus <= 0:
             return 0.0
         have = set(present)
-        return min(1.0, sum(w for t, w in self.weights.items() if t in have) / total)
+        return min(1.0, sum(w for t, w in self.weights.items() if t in have) / self._focus)
 
 
 class Vocabulary:
