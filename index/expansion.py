@@ -37,9 +37,6 @@ class Expansions:
     def terms(self, sentence: int) -> tuple[str, ...]:
         return self.extra.get(sentence, ())
 
-    def questions(self, sentence: int) -> tuple[tuple[str, ...], ...]:
-        return self.asked.get(sentence, ())
-
     def weighed(self, weight: Callable[[str], float]) -> Expansions:
         """The same questions with their terms weighted as the index weighs them."""
         return Expansions(self.extra, self.asked, {t: weight(t) for ts in self.extra.values() for t in ts})
@@ -85,9 +82,10 @@ def expand(documents: Sequence[Document], passages: Iterable[Passage]) -> Expans
     A listed sentence found nowhere in its review (the review was edited, or a typo) is a
     :class:`SourceError` naming the questions file and entry, like any other bad metadata.
     """
+    listed = {d.info.id for d in documents if d.asked}
     by_source: dict[str, list[tuple[int, str]]] = {}
     for passage in passages:
-        if any(d.info.id == passage.source.id and d.asked for d in documents):
+        if passage.source.id in listed:
             by_source.setdefault(passage.source.id, []).extend((s.index, s.text) for s in passage.sentences)
     asked: dict[int, list[tuple[str, ...]]] = {}
     for document in documents:

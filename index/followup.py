@@ -27,9 +27,9 @@ def merge_followup(previous: str | None, current: str, names: Sequence[Sequence[
         return current
     folded = normalise(current).strip()
     content = [w for w in words(current) if not is_stopword(w)]
-    if not (_FOLLOWUP_OPENERS.match(folded) or len(content) <= _SHORT - 1 or folded.endswith(" too?")):
-        return current
     opens = _FOLLOWUP_OPENERS.match(folded)
+    if not (opens or len(content) <= _SHORT - 1 or folded.endswith(" too?")):
+        return current
     if content and not opens and _ASKS_IN_FULL.match(folded) and not _POINTS_BACK.search(folded):
         return current
     current_words = set(words(current))

@@ -18,6 +18,7 @@ from index.errors import SourceError
 from index.model import Reveal, SourceInfo, Topic
 
 MAX_SOURCE_BYTES = 5_000_000
+MAX_QUESTION_FILE_BYTES = 2_000_000
 
 # Lines that are page furniture, not review text.
 _DEBRIS = (
@@ -235,9 +236,6 @@ def _load_document(root: Path, spec: ReviewSpec) -> tuple[Document, bytes]:
         Document(info=info, lines=lines, sections=spec.sections, asked=asked, questions_file=spec.questions),
         data + asked_data,
     )
-
-
-MAX_QUESTION_FILE_BYTES = 2_000_000
 
 
 def _load_questions(root: Path, spec: ReviewSpec) -> tuple[tuple[AskedSpec, ...], bytes]:
