@@ -97,7 +97,7 @@ class Engine:
         corpus = MemoryCorpus(build_passages(library.documents, classifier), [d.info for d in library.documents])
         expansions = expand(library.documents, corpus)
         asked = [q for document in library.documents for spec in document.asked for q in spec.questions]
-        index, typo_words = build_index(corpus, library.book.characters, None, expansions, asked)
+        index, typo_words, expansions = build_index(corpus, library.book.characters, None, expansions, asked)
         self._assemble(
             library.book, corpus, index, typo_words, library.fingerprint, classifier=classifier, expansions=expansions
         )
@@ -121,7 +121,9 @@ class Engine:
         self.passages = corpus
         self.index = index
         self.typo_words = typo_words
-        self.vocabulary = Vocabulary(index.n_docs, IndexDocFreq(index), typo_words.counts, typo_words.names)
+        self.vocabulary = Vocabulary(
+            index.n_docs, IndexDocFreq(index), typo_words.counts, typo_words.names, expansions.foreign
+        )
         self.expansions = expansions.weighed(self.vocabulary.weight)
         self._aliases = alias_patterns(book.characters)
         self._name_words = tuple(
@@ -165,7 +167,7 @@ class Engine:
         """
         if progress is None and not quiet and len(corpus) > PROGRESS_MIN_DOCS:
             progress = StderrProgress("engine")
-        index, typo_words = build_index(corpus, book.characters, progress)
+        index, typo_words, _ = build_index(corpus, book.characters, progress)
         engine = cls.__new__(cls)
         engine._assemble(book, corpus, index, typo_words, fingerprint)
         return engine

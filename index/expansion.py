@@ -8,8 +8,8 @@ closely matches one of them is evidence the sentence answers it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from index.analysis import terms
@@ -30,6 +30,10 @@ class Expansions:
     asked: Mapping[int, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     # Each question term's weight in the index (set once the index is built, see ``weighed``).
     weights: Mapping[str, float] = field(default_factory=dict)
+    # Question words no review uses ("already", "version"): a question that uses them is not asking
+    # for something the reviews say in those words, so they must not count against coverage as if
+    # they were review words (see ``unspoken``).
+    foreign: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
         return len(self.asked)
@@ -39,7 +43,11 @@ class Expansions:
 
     def weighed(self, weight: Callable[[str], float]) -> Expansions:
         """The same questions with their terms weighted as the index weighs them."""
-        return Expansions(self.extra, self.asked, {t: weight(t) for ts in self.extra.values() for t in ts})
+        return replace(self, weights={t: weight(t) for ts in self.extra.values() for t in ts})
+
+    def unspoken(self, spoken: Container[str]) -> Expansions:
+        """The same questions, knowing which of their terms the reviews' own text never uses."""
+        return replace(self, foreign=frozenset(t for ts in self.extra.values() for t in ts if t not in spoken))
 
     def match(self, sentence: int, query: Query) -> float:
         """How closely the question matches one this sentence answers, 0 to 1.
@@ -58,14 +66,16 @@ class Expansions:
             best = max(best, covered * (shared / total) ** MATCH_BOTH_WAYS if total > 0 else 0.0)
         return best
 
-    def to_json(self) -> dict[str, list[list[str]]]:
+    def to_json(self) -> dict[str, Any]:
         """Analysed terms, so an engine opened from disk matches exactly as the one that was saved."""
-        return {str(i): [list(q) for q in qs] for i, qs in sorted(self.asked.items())}
+        asked = {str(i): [list(q) for q in qs] for i, qs in sorted(self.asked.items())}
+        return {"asked": asked, "foreign": sorted(self.foreign)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Expansions:
-        asked = {int(i): tuple(tuple(sorted({str(t) for t in q})) for q in qs) for i, qs in data.items()}
-        return cls._of(asked)
+        stored = data.get("asked", {})
+        asked = {int(i): tuple(tuple(sorted({str(t) for t in q})) for q in qs) for i, qs in stored.items()}
+        return replace(cls._of(asked), foreign=frozenset(str(t) for t in data.get("foreign", ())))
 
     @classmethod
     def _of(cls, asked: Mapping[int, tuple[tuple[str, ...], ...]]) -> Expansions:

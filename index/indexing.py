@@ -44,10 +44,11 @@ def build_index(
     progress: BuildProgress | None,
     expansions: Expansions = NO_EXPANSIONS,
     asked: Sequence[str] = (),
-) -> tuple[Bm25Index, TypoWords]:
+) -> tuple[Bm25Index, TypoWords, Expansions]:
     """BM25 over each passage's heading, text and its sentences' questions, and the typo words, in
-    one pass over the corpus."""
+    one pass over the corpus; the expansions come back knowing which of their words no review uses."""
     documents: list[list[str]] = []
+    spoken: set[str] = set()
     counts: Counter[str] = Counter()
     names: set[str] = set()
     texts: list[str] = []
@@ -56,6 +57,7 @@ def build_index(
         text, path = passage.text, passage.section.path
         document = terms(f"{path} {text}")
         if expansions:
+            spoken.update(document)
             for sentence in passage.sentences:
                 document.extend(expansions.terms(sentence.index))
         documents.append(document)
@@ -77,7 +79,7 @@ def build_index(
         progress("analyse", total, total)
     index = Bm25Index.build(documents, progress=progress)
     kept = {w: c for w, c in counts.items() if w in names or len(w) >= LONG_WORD}
-    return index, TypoWords(kept, frozenset(names))
+    return index, TypoWords(kept, frozenset(names)), expansions.unspoken(spoken) if expansions else expansions
 
 
 def stored_fingerprint(content: str) -> str:

@@ -217,10 +217,17 @@ class Vocabulary:
     """Corpus statistics the query side needs: document frequencies and surface words for typos."""
 
     def __init__(
-        self, n_docs: int, doc_freq: Mapping[str, int], surface: Mapping[str, int], names: Iterable[str] = ()
+        self,
+        n_docs: int,
+        doc_freq: Mapping[str, int],
+        surface: Mapping[str, int],
+        names: Iterable[str] = (),
+        foreign: Iterable[str] = (),
     ) -> None:
         self.n_docs = n_docs
         self._doc_freq = doc_freq
+        # Indexed only through listed questions, never in a review's own words (see ``Expansions.foreign``).
+        self.foreign = frozenset(foreign)
         # Only names and long words are corrected: a short real word ("tape") is not a typo of "tale".
         self._names = frozenset(names)
         self._surface = {w: c for w, c in surface.items() if w in self._names or len(w) >= LONG_WORD}
@@ -316,6 +323,11 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
                 if vocabulary.doc_freq(t) == 0:
                     unknown.append(word)
                     rare[t] = max(rare.get(t, 0.0), rarity(word))
+        elif t in vocabulary.foreign:
+            # A word only listed questions use ("already", "version") is a real word, so it is not
+            # corrected, but no review sentence says it: it counts as unknown when judging coverage.
+            unknown.append(word)
+            rare[t] = max(rare.get(t, 0.0), rarity(word))
         if t not in chosen:
             chosen.append(t)
     if not chosen and set(raw_words) & _WHOLE_BOOK:

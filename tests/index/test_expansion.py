@@ -67,9 +67,11 @@ def test_without_its_listed_question_the_same_question_is_not_covered(sources: P
 def test_match_counts_both_ways(engine: Engine) -> None:
     """A bare 'deferrals?' matches 'is the deferral real' better than a long question that merely mentions one."""
     query = build_query("deferrals?", engine.vocabulary, ())
-    weighed = Expansions.from_json(
-        {"0": [sorted(terms("is the deferral real"))], "1": [sorted(terms("do kathy and tommy try for a deferral"))]}
-    ).weighed(engine.vocabulary.weight)
+    asked = {
+        "0": [sorted(terms("is the deferral real"))],
+        "1": [sorted(terms("do kathy and tommy try for a deferral"))],
+    }
+    weighed = Expansions.from_json({"asked": asked}).weighed(engine.vocabulary.weight)
     assert weighed.match(0, query) > weighed.match(1, query) > 0
 
 
@@ -77,6 +79,22 @@ def test_expansions_round_trip_through_json(engine: Engine) -> None:
     """What a saved engine stores is what it matches with."""
     again = Expansions.from_json(json.loads(json.dumps(engine.expansions.to_json())))
     assert again.asked == engine.expansions.asked and again.extra == engine.expansions.extra
+    assert again.foreign == engine.expansions.foreign
+
+
+def test_words_only_listed_questions_use_are_foreign(engine: Engine) -> None:
+    """A listed question's chatter ("already") is known to the index but is no review's word."""
+    spoken = {t for p in engine.passages for t in terms(f"{p.section.path} {p.text}")}
+    listed = {t for ts in engine.expansions.extra.values() for t in ts}
+    assert engine.expansions.foreign == listed - spoken
+    assert engine.expansions.foreign and "tommi" not in engine.expansions.foreign
+
+
+def test_a_foreign_word_counts_as_unknown_not_as_a_typo(engine: Engine) -> None:
+    """It is kept as asked (not corrected towards a review word) but weighs like a word the reviews never use."""
+    word = next(iter(sorted(engine.expansions.foreign)))
+    query = build_query(f"tommy {word}", engine.vocabulary, ())
+    assert word in query.terms and query.unknown
 
 
 def test_a_sentence_not_in_the_review_names_file_and_entry(sources: Path) -> None:
