@@ -73,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--spoiler-labels", type=Path, default=Path("eval/spoilers.jsonl"))
     evaluate.add_argument("--json", action="store_true")
     evaluate.add_argument("--verbose", action="store_true", help="list every miss")
+    evaluate.add_argument(
+        "--cross-validate",
+        action="store_true",
+        help="answer each asked-questions file (sources/questions/asked/) with an engine built without it",
+    )
     evaluate.add_argument("--sources-dir", type=Path, default=None, help=argparse.SUPPRESS)
 
     run = sub.add_parser("run", help="start the Discord bot (token from the environment or .env)")

@@ -193,6 +193,9 @@ def _spoilers(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO)
 def _eval(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     from index.evaluation import evaluate_retrieval, evaluate_spoilers, load_questions, load_spoiler_labels
 
+    if args.cross_validate:
+        return _cross_validate(args, out)
+
     for path in (args.questions, args.spoiler_labels):
         if not Path(path).is_file():
             err.write(
@@ -227,6 +230,26 @@ def _eval(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> 
             if row.flagged != row.sentence.spoiler:
                 kind = "reveal in clear" if row.sentence.spoiler else "plain wrapped"
                 out.write(f"  {kind} ({row.sentence.level.key} → {row.predicted.key}): {row.sentence.text}\n")
+    return 0
+
+
+def _cross_validate(args: argparse.Namespace, out: TextIO) -> int:
+    from index.evaluation import cross_validate, pooled
+    from index.sources import default_sources_dir
+
+    held = cross_validate(args.sources_dir or default_sources_dir())
+    rows = {h.name: h.report.summary() for h in held}
+    total = pooled(held)
+    if args.json:
+        emit_json({"left_out": rows, "pooled": total}, out)
+        return 0
+    out.write("each asked-questions file answered by an engine built without it\n")
+    for name, r in [*rows.items(), ("pooled", total)]:
+        off = f"{r['off_topic_abstained']}/{r['off_topic']}" if r["off_topic"] else "-"
+        out.write(
+            f"  {name:<36} hit@1 {r['hit@1']:.3f}  hit@3 {r['hit@3']:.3f}  casual hit@3 {r['casual_hit@3']:.3f}"
+            f"  off-topic abstained {off:>5}  real abstained {r['real_abstained']}/{r['answerable']}\n"
+        )
     return 0
 
 

@@ -95,8 +95,9 @@ class Engine:
         """Build from loaded sources: split and classify passages, index them (as ``from_library``)."""
         classifier = RevealClassifier(library.book.spoilers)
         corpus = MemoryCorpus(build_passages(library.documents, classifier), [d.info for d in library.documents])
-        expansions = expand(library.documents, corpus)
+        expansions = expand(library.documents, corpus, library.asked)
         asked = [q for document in library.documents for spec in document.asked for q in spec.questions]
+        asked += [item.question for file in library.asked for item in file.questions]
         index, typo_words, expansions = build_index(corpus, library.book.characters, None, expansions, asked)
         self._assemble(
             library.book, corpus, index, typo_words, library.fingerprint, classifier=classifier, expansions=expansions

@@ -1,16 +1,18 @@
-"""Measure retrieval quality and spoiler accuracy against the labelled sets in ``eval/``."""
+"""Measure retrieval quality and spoiler accuracy against the labelled sets in ``eval/``, and what the
+asked-questions files (``sources/questions/asked/``) are worth on questions they were not written for."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.engine import Engine
 from index.errors import BookclubError
 from index.model import Reveal
 from index.passages import split_sentences
+from index.sources import load_library
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,34 @@ def evaluate_retrieval(engine: Engine, questions: Iterable[Question]) -> Retriev
                 break
         report.results.append(QuestionResult(question, answer.answered, rank if answer.answered else None))
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class HeldOut:
+    """One asked-questions file, answered by an engine built without it."""
+
+    name: str
+    report: RetrievalReport
+
+
+def cross_validate(root: Path) -> list[HeldOut]:
+    """Leave each asked-questions file out in turn and answer its questions without it.
+
+    Those files list their questions under the sentences that answer them, so measuring the shipped
+    engine on them would only measure recall of its own data; this is the honest number.
+    """
+    library = load_library(root)
+    held: list[HeldOut] = []
+    for file in library.asked:
+        engine = Engine.from_library(replace(library, asked=tuple(f for f in library.asked if f is not file)))
+        held.append(HeldOut(file.name, evaluate_retrieval(engine, load_questions(root / file.name))))
+    return held
+
+
+def pooled(held: Sequence[HeldOut]) -> dict[str, float | int]:
+    """Every left-out file's questions together, as one set."""
+    report = RetrievalReport([result for h in held for result in h.report.results])
+    return report.summary()
 
 
 @dataclass(frozen=True, slots=True)

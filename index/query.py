@@ -306,7 +306,9 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
     rare: dict[str, float] = {}
     for word in content:
         t = term(word)
-        if vocabulary.doc_freq(t) == 0:
+        # A word only listed questions use ("already", "version", or their typos: "wich") is no
+        # review's word: it is corrected like an unknown one and, if it stays, weighs as unknown.
+        if vocabulary.doc_freq(t) == 0 or t in vocabulary.foreign:
             # An everyday English word is not a typo of a review word ("wondering" is not "pondering").
             fixed = (
                 None if english_ranks().get(word, CORRECT_TOWARDS + 1) <= CORRECT_TOWARDS else vocabulary.correct(word)
@@ -320,14 +322,9 @@ def build_query(text: str, vocabulary: Vocabulary, aliases: Sequence[tuple[re.Pa
                     if not is_content(english):
                         continue
                     word, t = english, term(english)
-                if vocabulary.doc_freq(t) == 0:
+                if vocabulary.doc_freq(t) == 0 or t in vocabulary.foreign:
                     unknown.append(word)
                     rare[t] = max(rare.get(t, 0.0), rarity(word))
-        elif t in vocabulary.foreign:
-            # A word only listed questions use ("already", "version") is a real word, so it is not
-            # corrected, but no review sentence says it: it counts as unknown when judging coverage.
-            unknown.append(word)
-            rare[t] = max(rare.get(t, 0.0), rarity(word))
         if t not in chosen:
             chosen.append(t)
     if not chosen and set(raw_words) & _WHOLE_BOOK:

@@ -87,6 +87,17 @@ class QuestionsSpec(_Strict):
 class CatalogSpec(_Strict):
     book: str = "book.json"
     reviews: tuple[ReviewSpec, ...] = Field(min_length=1)
+    # Files of member questions, each with the review phrase that answers it (``AskedFile``).
+    asked: tuple[str, ...] = ()
+
+
+class _AskedLine(BaseModel):
+    """One line of an asked-questions file: the evaluation files' format (other keys are ignored)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: str = Field(min_length=1, max_length=40)
+    question: str = Field(min_length=1, max_length=2000)
+    evidence: tuple[str, ...] = ()
 
 
 class PartSpec(_Strict):
@@ -153,10 +164,30 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class AskedQuestion:
+    """A member's question and the exact review phrases that answer it, best first."""
+
+    id: str
+    question: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AskedFile:
+    """Questions written the way members ask them, each with its evidence: listed under the sentence
+    holding that evidence (like a review's questions file), so the sentence is found in members' words.
+    Lines without evidence (questions the reviews do not answer) are skipped."""
+
+    name: str
+    questions: tuple[AskedQuestion, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Library:
     book: BookSpec
     documents: tuple[Document, ...]
     fingerprint: str
+    asked: tuple[AskedFile, ...] = ()
 
 
 def _first_error(error: ValidationError) -> tuple[str, str]:
@@ -263,6 +294,31 @@ def _load_questions(root: Path, spec: ReviewSpec) -> tuple[tuple[AskedSpec, ...]
     return parsed.sentences, data
 
 
+def _load_asked(root: Path, name: str) -> tuple[AskedFile, bytes]:
+    label = f"{name} (asked questions)"
+    data = _read_inside(root, name, label, "(file)", MAX_QUESTION_FILE_BYTES)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SourceError(label, "(file)", "not UTF-8 text") from None
+    questions: list[AskedQuestion] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = _AskedLine.model_validate(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise SourceError(label, f"line {number}", f"invalid JSON ({error.msg})") from None
+        except ValidationError as error:
+            field, problem = _first_error(error)
+            raise SourceError(label, f"line {number}: {field}", problem) from None
+        if not row.question.strip() or any(not phrase.strip() for phrase in row.evidence):
+            raise SourceError(label, f"line {number}", "has an empty question or evidence phrase")
+        if row.evidence:
+            questions.append(AskedQuestion(row.id, row.question, row.evidence))
+    return AskedFile(name, tuple(questions)), data
+
+
 def _loose(text: str) -> str:
     """Compare heading cues without caring about curly versus straight quotes."""
     text = text.lstrip("•·*- \t")
@@ -301,7 +357,12 @@ def load_library(root: Path) -> Library:
         document, data = _load_document(root, spec)
         digest.update(data)
         documents.append(document)
-    return Library(book=book, documents=tuple(documents), fingerprint=digest.hexdigest())
+    asked = []
+    for name in catalog.asked:
+        file, data = _load_asked(root, name)
+        digest.update(data)
+        asked.append(file)
+    return Library(book=book, documents=tuple(documents), fingerprint=digest.hexdigest(), asked=tuple(asked))
 
 
 def default_sources_dir() -> Path:

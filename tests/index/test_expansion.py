@@ -132,3 +132,45 @@ def test_a_review_without_a_questions_file_still_loads(sources: Path) -> None:
     library = load_library(sources)
     assert all(not d.asked for d in library.documents)
     assert Engine.load(sources).ask("who is Ruth").answered
+
+
+def _asked_file(root: Path, lines: list[str]) -> None:
+    (root / "questions" / "asked" / "extra.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    catalog = json.loads((root / "catalog.json").read_text(encoding="utf-8"))
+    catalog["asked"] = [*catalog.get("asked", []), "questions/asked/extra.jsonl"]
+    (root / "catalog.json").write_text(json.dumps(catalog), encoding="utf-8")
+
+
+def test_an_asked_question_is_listed_under_its_best_evidence(sources: Path) -> None:
+    """A question in no review's words is answered by the sentence holding its first evidence phrase."""
+    line = {"id": "x1", "question": INVENTED, "evidence": ["tinged with nostalgia", "a sense of loss and longing"]}
+    off_topic = {"id": "x2", "question": "what day is the club", "evidence": []}
+    _asked_file(sources, [json.dumps(line), json.dumps(off_topic)])
+    library = load_library(sources)
+    assert [q.id for q in library.asked[-1].questions] == ["x1"]  # the off-topic line lists nothing
+    answer = Engine.load(sources).ask(INVENTED)
+    assert answer.answered and SENTENCE in answer.excerpts[0].text
+
+
+def test_an_asked_phrase_in_no_sentence_names_file_and_id(sources: Path) -> None:
+    _asked_file(sources, [json.dumps({"id": "x9", "question": "who is Kathy?", "evidence": ["no review says this"]})])
+    message = _error(sources)
+    assert "questions/asked/extra.jsonl" in message and "x9.evidence" in message
+
+
+def test_a_corrupt_asked_line_names_file_and_line(sources: Path) -> None:
+    _asked_file(sources, ['{"id": "x1", "question": "who is Kathy?", "evidence": ["Kathy"]}', "{not json"])
+    message = _error(sources)
+    assert "extra.jsonl" in message and "line 2" in message
+
+
+def test_an_asked_line_without_a_question_is_refused(sources: Path) -> None:
+    _asked_file(sources, [json.dumps({"id": "x1", "question": "  ", "evidence": ["Kathy"]})])
+    assert "line 1" in _error(sources)
+
+
+def test_asked_files_change_the_fingerprint(sources: Path) -> None:
+    """A saved engine built before a question was added is stale, not silently reused."""
+    before = load_library(sources).fingerprint
+    _asked_file(sources, [json.dumps({"id": "x1", "question": INVENTED, "evidence": ["tinged with nostalgia"]})])
+    assert load_library(sources).fingerprint != before

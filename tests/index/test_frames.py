@@ -88,14 +88,14 @@ def test_what_kind_of_place_prefers_a_definition(engine: Engine) -> None:
 
 
 def test_real_or_not_prefers_a_sentence_that_settles_it(engine: Engine) -> None:
-    """'are the deferrals real or not' is answered by 'There is no deferral' or the like."""
+    """'are the deferrals real or not' is answered by 'There is no deferral', 'this fantasy' or the like."""
     answer = engine.ask("so are the deferrals real or not")
-    assert any(word in answer.excerpts[0].text for word in ("no deferral", "myth", "never"))
+    assert any(word in answer.excerpts[0].text for word in ("no deferral", "myth", "never", "fantasy"))
 
 
 def test_who_wrote_it_names_the_author(engine: Engine) -> None:
-    """'who wrote it' quotes the sentence naming Kazuo Ishiguro, not one that merely says 'author'."""
-    assert "Kazuo Ishiguro" in engine.ask("who wrote it").excerpts[0].text
+    """'who wrote it' quotes a sentence naming Ishiguro, not one that merely says 'author'."""
+    assert "Ishiguro" in engine.ask("who wrote it").excerpts[0].text
 
 
 def test_quantifiers_do_not_dominate(engine: Engine) -> None:
