@@ -8,6 +8,7 @@ closely matches one of them is evidence the sentence answers it.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -98,12 +99,13 @@ def expand(
     """
     listed = {d.info.id for d in documents if d.asked}
     by_source: dict[str, list[tuple[int, str]]] = {}
-    everywhere: list[tuple[int, str]] = []
+    all_sentences: list[tuple[int, str]] = []
     for passage in passages:
         if passage.source.id in listed:
             by_source.setdefault(passage.source.id, []).extend((s.index, s.text) for s in passage.sentences)
         if asked_files:
-            everywhere.extend((s.index, s.text) for s in passage.sentences)
+            all_sentences.extend((s.index, s.text) for s in passage.sentences)
+    everywhere = _Finder(all_sentences)
     asked: dict[int, list[tuple[str, ...]]] = {}
 
     def add(index: int, question: str) -> None:
@@ -113,9 +115,9 @@ def expand(
             found.append(analysed)
 
     for document in documents:
-        sentences = by_source.get(document.info.id, [])
+        sentences = _Finder(by_source.get(document.info.id, []))
         for number, spec in enumerate(document.asked):
-            index = next((i for i, text in sentences if spec.sentence in text), None)
+            index = sentences.find(spec.sentence)
             if index is None:
                 label = f"{document.questions_file} (questions of review {document.info.id})"
                 problem = f"not found in the review: {spec.sentence[:60]!r}"
@@ -134,12 +136,31 @@ def expand(
     return Expansions._of({i: tuple(qs) for i, qs in asked.items()})
 
 
-def _best_evidence(evidence: Sequence[str], sentences: Sequence[tuple[int, str]]) -> int | None:
+class _Finder:
+    """The first of some sentences that contains a phrase, by one search of their joined text
+    (a scan per phrase made matching ~2,000 listed questions a third of building the engine)."""
+
+    def __init__(self, sentences: Sequence[tuple[int, str]]) -> None:
+        self._indexes = [i for i, _ in sentences]
+        self._starts: list[int] = []
+        offset = 0
+        for _, text in sentences:
+            self._starts.append(offset)
+            offset += len(text) + 1
+        self._text = "\n".join(text for _, text in sentences)
+
+    def find(self, phrase: str) -> int | None:
+        # Sentences hold no line breaks, so a phrase without one matches inside a single sentence.
+        at = self._text.find(phrase) if phrase and "\n" not in phrase else -1
+        return None if at < 0 else self._indexes[bisect.bisect_right(self._starts, at) - 1]
+
+
+def _best_evidence(evidence: Sequence[str], sentences: _Finder) -> int | None:
     """The sentence holding the first evidence phrase found; a phrase spanning two sentences counts
     for the sentence its first part lies in."""
     for phrase in evidence:
         for part in (phrase, split_sentences(phrase)[0]):
-            index = next((i for i, text in sentences if part in text), None)
+            index = sentences.find(part)
             if index is not None:
                 return index
     return None
