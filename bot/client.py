@@ -196,6 +196,15 @@ class BookclubBot(commands.Bot):
         finally:
             await self.store.close()
 
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Drop events raised after ``close()``: discord.py unsets the loop there, so a READY that
+        finishes waiting for guilds during shutdown would fail to schedule ``on_ready`` and leave
+        a traceback in the log (seen under load when SIGTERM lands right after connecting)."""
+        if self.is_closed():
+            log.debug("Dropped %s: the bot is closed", event_name)
+            return
+        super().dispatch(event_name, *args, **kwargs)
+
     # ------------------------------------------------------------------ engine and store
     async def ask(self, question: str, previous: str | None = None) -> Answer:
         return await asyncio.to_thread(self.engine.ask, question, previous=previous)

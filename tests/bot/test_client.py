@@ -50,6 +50,16 @@ async def bot(tmp_path: Path, engine: Engine) -> AsyncIterator[BookclubBot]:
         await made.close()
 
 
+async def test_events_after_close_are_dropped(tmp_path: Path, engine: Engine) -> None:
+    """A READY dispatched during shutdown (the gateway's delayed ready) is dropped, not a traceback."""
+    settings = make_settings(tmp_path)
+    made = create_bot(settings, engine, Store(settings.bookclub_db))
+    async with made:
+        await made.setup_hook()
+    made.dispatch("ready")  # discord.py unset the loop in close(); scheduling on_ready would raise
+    assert made.is_closed()
+
+
 def test_intents_need_no_privileges() -> None:
     wanted = intents()
     assert wanted.guilds and wanted.guild_messages and wanted.dm_messages
