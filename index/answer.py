@@ -66,6 +66,8 @@ class Weights:
     comparison: float = 0.4
     listing: float = 0.4
     expansion: float = 0.8
+    # Each further listed question that comes near (see ``Expansions.match``).
+    support: float = 0.24
 
 
 WEIGHTS = Weights()
@@ -187,7 +189,8 @@ def _score_passage(
             present.update(sentence_terms[i])
             written.update(text_terms[i])
             tokens.extend(sentence_terms[i])
-        matched = max(matches[i] for i in window)
+        matched = max(matches[i].best for i in window)
+        support = max(matches[i].support for i in window)
         own = query.coverage(present)
         if own <= 0:
             continue
@@ -217,6 +220,7 @@ def _score_passage(
             + defines
             + frame
             + weights.expansion * matched
+            + weights.support * support
             - asks
             - weights.window * (len(window) - 1)
             - weights.length * max(0.0, (length - 220) / 220)

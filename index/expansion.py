@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from index.analysis import terms
 from index.errors import SourceError
@@ -22,6 +22,14 @@ from index.sources import AskedFile, Document
 
 # How much the known question's unasked words count against a match (0: not at all).
 MATCH_BOTH_WAYS = 0.5
+# Known questions matching at least this well support their sentence, up to SUPPORT_CAP of them.
+SUPPORT_FROM = 0.3
+SUPPORT_CAP = 4.0
+
+
+class Match(NamedTuple):
+    best: float
+    support: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,22 +59,29 @@ class Expansions:
         """The same questions, knowing which of their terms the reviews' own text never uses."""
         return replace(self, foreign=frozenset(t for ts in self.extra.values() for t in ts if t not in spoken))
 
-    def match(self, sentence: int, query: Query) -> float:
-        """How closely the question matches one this sentence answers, 0 to 1.
+    def match(self, sentence: int, query: Query) -> Match:
+        """How closely the question matches the questions this sentence answers.
 
-        Both ways: the share of the question's weight the known question carries, times the share of
-        the known question's weight that was asked (a bare "deferrals?" should not fully match "do
-        Kathy and Tommy try to get a deferral").
+        Each known question scores 0 to 1 both ways: the share of the question's weight the known
+        question carries, times the share of the known question's weight that was asked (a bare
+        "deferrals?" should not fully match "do Kathy and Tommy try to get a deferral"). ``best`` is
+        the closest one; ``support`` adds up the others that come near. Where several sentences
+        answer a question about equally well, the one that more askers pointed to is the one a
+        member means more often.
         """
         best = 0.0
+        near = 0.0
         for question in self.asked.get(sentence, ()):
             covered = query.coverage(question)
-            if covered <= best:
-                continue
+            if covered < SUPPORT_FROM and covered <= best:
+                continue  # the both-ways score is at most ``covered``: this one cannot count
             total = sum(self.weights.get(t, 1.0) for t in question)
             shared = sum(self.weights.get(t, 1.0) for t in question if t in query.weights)
-            best = max(best, covered * (shared / total) ** MATCH_BOTH_WAYS if total > 0 else 0.0)
-        return best
+            score = covered * (shared / total) ** MATCH_BOTH_WAYS if total > 0 else 0.0
+            if score >= SUPPORT_FROM:
+                near += score
+            best = max(best, score)
+        return Match(best, min(SUPPORT_CAP, near - best) if near > best else 0.0)
 
     def to_json(self) -> dict[str, Any]:
         """Analysed terms, so an engine opened from disk matches exactly as the one that was saved."""

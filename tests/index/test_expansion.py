@@ -72,7 +72,24 @@ def test_match_counts_both_ways(engine: Engine) -> None:
         "1": [sorted(terms("do kathy and tommy try for a deferral"))],
     }
     weighed = Expansions.from_json({"asked": asked}).weighed(engine.vocabulary.weight)
-    assert weighed.match(0, query) > weighed.match(1, query) > 0
+    assert weighed.match(0, query).best > weighed.match(1, query).best > 0
+
+
+def test_support_counts_the_other_close_questions(engine: Engine) -> None:
+    """Three askers pointing at one sentence outweigh one pointing at another; stray matches do not count."""
+    query = build_query("do kathy and tommy get together", engine.vocabulary, ())
+    asked = {
+        "0": [sorted(terms("do kathy and tommy ever get together")),
+              sorted(terms("are kathy and tommy together in the end")),
+              sorted(terms("kathy and tommy get together??"))],
+        "1": [sorted(terms("do kathy and tommy get together"))],
+        "2": [sorted(terms("what job does miss emily have")), sorted(terms("who is madame"))],
+    }
+    weighed = Expansions.from_json({"asked": asked}).weighed(engine.vocabulary.weight)
+    many, one, unrelated = (weighed.match(i, query) for i in range(3))
+    assert one.best >= many.best > 0.5 and one.support == 0.0
+    assert many.support > 0.5
+    assert unrelated == (0.0, 0.0)
 
 
 def test_expansions_round_trip_through_json(engine: Engine) -> None:
