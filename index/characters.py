@@ -90,9 +90,9 @@ class CharacterIndex:
             key = key[4:]
         if not key:
             return None, list(self.names)
-        for character in self._characters:
-            if key in character.keys:
-                return character, []
+        exact = self._exact(key)
+        if exact is not None:
+            return exact, []
         scored: list[tuple[int, int, str, _Character]] = []
         for order, character in enumerate(self._characters):
             best = min(distance(key, k, max(2, allowed_typos(key))) for k in character.keys)
@@ -105,6 +105,26 @@ class CharacterIndex:
         prefix = [c.spec.name for c in self._characters if any(k.startswith(key) for k in c.keys)]
         suggestions = list(dict.fromkeys([*prefix, *close]))
         return None, suggestions or [c.spec.name for c in self._characters[:3]]
+
+    def _exact(self, key: str) -> _Character | None:
+        """A name as members write it: an alias, a possessive ("Ruth's"), a title and name together
+        ("Madame Marie Claude"), or a short name missing its last letter ("Rut")."""
+        if key.endswith(" s") and len(key) > 2:  # "Ruth’s" folds to "ruth s"
+            key = key[:-2]
+        for character in self._characters:
+            if key in character.keys:
+                return character
+        words = set(key.split())
+        if len(words) > 1:
+            # Every word belongs to one character's names: their title with another of their names.
+            owners = [c for c in self._characters if words <= {w for k in c.keys for w in k.split()}]
+            if len(owners) == 1:
+                return owners[0]
+        if len(key) == 3:
+            owners = [c for c in self._characters if any(len(k) == 4 and k.startswith(key) for k in c.keys)]
+            if len(owners) == 1:
+                return owners[0]
+        return None
 
     def complete(self, text: str, limit: int = 25) -> list[str]:
         """Names for autocomplete: prefix and alias matches first, then fuzzy ones."""

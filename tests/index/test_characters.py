@@ -34,15 +34,20 @@ def test_main_characters_found_with_a_cited_who(engine: Engine, name: str) -> No
         ("Miss Lucyy", "Miss Lucy"),
         ("RUTH", "Ruth"),
         ("  ruth  ", "Ruth"),
+        ("Ruth's", "Ruth"),
+        ("Tommy’s", "Tommy"),
+        ("Madame Marie Claude", "Madame"),
+        ("Rut", "Ruth"),
     ],
 )
 def test_aliases_and_typos_resolve(engine: Engine, query: str, expected: str) -> None:
-    """Aliases, case, spacing and one typo still find the character."""
+    """Aliases, case, spacing, possessives, title with name, and one typo still find the character."""
     card = engine.character(query)
     assert card.found and card.name == expected
 
 
-@pytest.mark.parametrize("query", ["Laura", "Chrissie", "Harry Potter", "Keffers", "@everyone", "||x||", "Rob"])
+@pytest.mark.parametrize("query", ["Laura", "Chrissie", "Harry Potter", "Keffers", "@everyone", "||x||", "Rob",
+                                   "Emily Dickinson", "Ruth Bader Ginsburg", "Bob"])
 def test_unknown_names_are_not_found(engine: Engine, query: str) -> None:
     """Names the reviews never mention are not matched to someone else."""
     card = engine.character(query)
