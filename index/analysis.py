@@ -268,6 +268,9 @@ _PHRASES = (
     ("mean girl", "antagonist"), ("on the fence", ""), ("pick it up", ""), ("picking it up", ""),
     ("breaks down", "breakdown"), ("broke down", "breakdown"), ("loses it", "meltdown"), ("lose it", "meltdown"),
     ("losing it", "meltdown"), ("freaks out", "meltdown"), ("freak out", "meltdown"), ("freaked out", "meltdown"),
+    # Who else is asking: "half my club found it slow" asks what reviewers say about slowness.
+    ("someone in my club", ""), ("people in my club", ""), ("ppl in my club", ""), ("half my club", ""),
+    ("my book club", ""), ("our book club", ""), ("my club", ""), ("our club", ""), ("my group", ""),
     ("for my essay", ""), ("for an essay", ""), ("for my paper", ""), ("for my class", ""), ("for class", ""),
     ("for school", ""), ("for my book report", ""), ("need something", ""), ("need smth", ""), ("need a book", ""),
     ("read next", "recommend"), ("should i read", "recommend"), ("what to read", "recommend"),

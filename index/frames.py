@@ -57,7 +57,8 @@ OUTSIDE = re.compile(
     r"\b(other|more) (films|movies|shows|roles|series)\b"
     r"|\bwhat (else )?(has|have|had) (\w+ ){1,3}been in\b|\bbeen in (any|other|more|anything)\b"
     r"|\b(starred|acted|appeared) in\b|\b(next|new|latest|upcoming) (book|novel|film|movie)\b|\bsequel\b"
-    r"|\b(our|my) (book ?)?club\b|\bour (next )?(meeting|meetup|discussion)\b"
+    r"|\b(our|my|the) (book ?)?club('?s)? (next )?(meeting|meetup|snacks?|schedule|host|pick|vote|night)\b"
+    r"|\bour (next )?(meeting|meetup|discussion)\b"
     r"|\b(where|how) (can|do|should|could) (i|we) (buy|get|order|borrow|download|donate|register|sign up|join)\b"
     # The author's private life: reviews of a novel discuss the novel.
     r"|\b(is|was) (kazuo |ishiguro|he|the author)\w* married\b"

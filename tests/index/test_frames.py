@@ -71,6 +71,23 @@ def test_questions_beyond_the_reviews_are_not_covered(engine: Engine, question: 
     assert not engine.ask(question).answered
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("half my club found it slow and kinda vague, is that a common complaint??", ("slow", "ambiguous")),
+        ("my book club wants to know if there is a film", ("film",)),
+    ],
+)
+def test_a_members_club_is_who_asks_not_what_is_asked(
+    engine: Engine, question: str, expected: tuple[str, ...]
+) -> None:
+    """Naming one's club ("half my club found it slow") is chatter; only club logistics are outside."""
+    answer = engine.ask(question)
+    assert answer.answered
+    assert any(word in excerpt.text.lower() for excerpt in answer.excerpts for word in expected)
+    assert not engine.ask("can we move our book club meeting to friday").answered
+
+
 def test_who_even_is_uses_the_character_card(engine: Engine) -> None:
     """Chatty who-questions about a character answer with who they are."""
     card = engine.character("Madame")
