@@ -224,6 +224,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ),
     ("give", "gives", "gave", "given", "giving", "offer", "offers", "offered", "offering"),
     ("list", "lists", "listed", "ranking", "rankings", "ranked", "top"),
+    ("bloody", "gory", "gore", "gruesome", "graphic"),
+    ("unreliable", "reliable", "reliably", "trust", "trustworthy", "untrustworthy"),
 )
 
 _STEMMER_LOCAL = threading.local()
@@ -268,6 +270,7 @@ _PHRASES = (
     ("mean girl", "antagonist"), ("on the fence", ""), ("pick it up", ""), ("picking it up", ""),
     ("breaks down", "breakdown"), ("broke down", "breakdown"), ("loses it", "meltdown"), ("lose it", "meltdown"),
     ("losing it", "meltdown"), ("freaks out", "meltdown"), ("freak out", "meltdown"), ("freaked out", "meltdown"),
+    ("flip out", "meltdown"), ("flips out", "meltdown"), ("flipping out", "meltdown"), ("flipped out", "meltdown"),
     # Who else is asking: "half my club found it slow" asks what reviewers say about slowness.
     ("someone in my club", ""), ("people in my club", ""), ("ppl in my club", ""), ("half my club", ""),
     ("my book club", ""), ("our book club", ""), ("my club", ""), ("our club", ""), ("my group", ""),

@@ -64,6 +64,9 @@ def test_phrasal_verbs_fold_to_what_they_mean() -> None:
     assert term("redemption") in terms("does ruth make up for it")
     assert term("nonlinear") in terms("does the story jump around")
     assert term("memory") in terms("how important is remembering the past")
+    assert term("meltdown") in terms("tommy flipping out as a kid")
+    assert terms("is it gory") == terms("bloody scenes")[:1]
+    assert term("unreliable") in terms("can we trust kathy")
 
 
 def test_chat_padding_phrases_are_dropped() -> None:
@@ -71,6 +74,7 @@ def test_chat_padding_phrases_are_dropped() -> None:
     assert terms("kinda lost track of the timeline") == [term("timeline")]
     assert terms("why does norfolk keep coming up") == ["norfolk"]
     assert terms("explain the gallery without too much detail") == ["galleri"]
+    assert terms("half my club found the gallery weird") == terms("found the gallery weird")
 
 
 def test_reading_progress_is_not_part_of_the_question() -> None:
