@@ -78,7 +78,7 @@ STOPWORDS = frozenset(
         "smth", "sth", "ngl", "irl", "fr", "lmk", "cuz", "coz", "rly", "rlly", "srsly", "prob", "probs", "gotta",
         "dunno", "thx", "ty", "wtf", "rofl", "haha", "hahaha", "xd", "ikr", "afaik", "iirc", "fwiw", "tldr", "hmm",
         "um", "uh", "shes", "hes", "theyre", "youre", "werent", "couldnt", "wouldnt", "shouldnt", "hasnt",
-        "havent", "hadnt", "theyve", "weve", "youve", "wise",
+        "havent", "hadnt", "theyve", "weve", "youve", "wise", "af", "asf", "lowkey", "highkey",
         # When the asker is reading, not what the book is about.
         "month", "months", "week", "weeks", "weekend", "tomorrow", "yesterday", "tonight", "currently",
         "according",
@@ -109,6 +109,9 @@ _SPELLING = {
     "tommys": "tommy", "kathys": "kathy", "ruths": "ruth", "kaths": "kathy", "madames": "madame",
     "dystopic": "dystopian", "criticism": "weakness", "criticisms": "weakness",
     "symbolise": "symbolize", "symbolises": "symbolizes", "symbolised": "symbolized",
+    "programme": "program", "programmes": "programs",
+    # Function words typed fast.
+    "teh": "the", "hte": "the", "adn": "and", "taht": "that", "waht": "what", "wut": "what", "wht": "what",
 }
 
 # Each group folds to its first word's stem. Curated for how members ask about this kind of book.
@@ -146,7 +149,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("surgery", "surgeries", "operation", "operations", "operated", "transplant", "transplants"),
     (
         "tantrum", "tantrums", "temper", "outburst", "outbursts", "meltdown", "meltdowns", "breakdown", "volatile",
-        "volatility",
+        "volatility", "rage", "rages", "raging",
     ),
     ("rumor", "rumors", "rumour", "rumours", "rumored", "rumoured", "myth", "myths", "fake", "hoax", "illusion"),
     ("hospital", "hospitals", "clinic", "clinics", "medical", "recovery"),
@@ -171,7 +174,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "cruel", "toxic", "bossy", "nasty",
     ),
     ("cassette", "cassettes", "tape", "tapes", "mixtape", "recording"),
-    ("child", "children", "childhood", "kid", "kids", "young", "boy", "girl", "kiddo"),
+    ("child", "children", "childhood", "kid", "kids", "young", "younger", "boy", "girl", "kiddo"),
     ("scream", "screams", "screamed", "screaming", "roar", "roars", "yell", "yells", "shout", "shouts"),
     (
         "confess", "confesses", "confessed", "confession", "admit", "admits", "admitted", "apologize", "apologise",
@@ -270,7 +273,11 @@ _PHRASES = (
     ("mean girl", "antagonist"), ("on the fence", ""), ("pick it up", ""), ("picking it up", ""),
     ("breaks down", "breakdown"), ("broke down", "breakdown"), ("loses it", "meltdown"), ("lose it", "meltdown"),
     ("losing it", "meltdown"), ("freaks out", "meltdown"), ("freak out", "meltdown"), ("freaked out", "meltdown"),
-    ("flip out", "meltdown"), ("flips out", "meltdown"), ("flipping out", "meltdown"), ("flipped out", "meltdown"),
+    ("flip out", "meltdown"), ("flying into rages", "meltdown"), ("flies into rages", "meltdown"),
+    ("fly into a rage", "meltdown"), ("flies into a rage", "meltdown"), ("flew into a rage", "meltdown"),
+    ("am i overthinking it", ""), ("am i overthinking this", ""), ("am i overreading", ""),
+    ("reading too much into it", ""), ("reading too much into this", ""),
+    ("flips out", "meltdown"), ("flipping out", "meltdown"), ("flipped out", "meltdown"),
     # Who else is asking: "half my club found it slow" asks what reviewers say about slowness.
     ("someone in my club", ""), ("people in my club", ""), ("ppl in my club", ""), ("half my club", ""),
     ("my book club", ""), ("our book club", ""), ("my club", ""), ("our club", ""), ("my group", ""),

@@ -73,13 +73,23 @@ OUTSIDE = re.compile(
     r"|\bwho (plays|played|portrays|portrayed) \w+|\b(which|what) (actor|actress)\b|\bawards? for (her|his) role\b"
     r"|\bcover (art|design|image|artist)\b|\bdesigned the cover\b|\bhow many pages\b|\bpages? (long|count)\b"
     r"|\bcopies (sold|has it sold)\b|\bhow many copies\b|\bsales figures\b"
+    r"|\bhow many chapters\b|\bchapters (are|is) (there )?in\b|\b(which|what) (edition|translation)\b"
+    r"|\b(nicest|best|prettiest|ugliest|favou?rite) (cover|edition)\b|\beditions?\b.{0,30}\bcover\b"
+    # The film's music and where to watch it.
+    r"|\b(composed|wrote|did) (the )?(musical )?(score|soundtrack)\b|\bwho (composed|scored)\b"
+    r"|\bstreaming\b|\b(netflix|hulu|disney\+?|prime video|hbo)\b"
+    r"|\bwhere (can|could|do) (i|we|you) (watch|stream|rent)\b"
     # What came after: the reviews were written about this book.
     r"|\b(publish|published|wrote|written|write|released) (since|after) (never let me go|nlmg|this|it)\b"
+    r"|\b(published|written|wrote|released|put out) (anything|something|any \w+|a \w+) (new |else )?(since|after)\b"
     r"|\bnobel (prize )?(acceptance |lecture|speech)"
     # Everyday chat and club logistics: today's weather, last night's match, moving a meeting.
     r"|\bweather\b.{0,30}\b(today|tomorrow|tonight|weekend|(mon|tues|wednes|thurs|fri|satur|sun)day|this week"
     r"|next week)\b"
     r"|\b(champions league|premier league|world cup|super bowl|football (team|match|game)|the game last night)\b"
+    r"|\b(this|next) (week|month)'?s (meeting|meetup|session|discussion|call)\b|\bvoice (channel|chat|call)\b"
+    r"|\bwhen (are|r|do|will) we (meeting|meet|discussing)\b"
+    r"|\bwhat time (is|are) (the |our )?(meeting|call|discussion)\b"
     r"|\b(move|reschedule|postpone|cancel|push back) (the |our |next month's |next week's |this week's )?"
     r"(meeting|meetup|session|call|discussion)\b"
 )

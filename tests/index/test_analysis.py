@@ -67,6 +67,9 @@ def test_phrasal_verbs_fold_to_what_they_mean() -> None:
     assert term("meltdown") in terms("tommy flipping out as a kid")
     assert terms("is it gory") == terms("bloody scenes")[:1]
     assert term("unreliable") in terms("can we trust kathy")
+    assert terms("whats teh point of the gallery") == terms("the point of the gallery")
+    assert terms("is it bleak af") == terms("is it bleak")
+    assert terms("tommy flying into rages") == terms("tommy tantrums")
 
 
 def test_chat_padding_phrases_are_dropped() -> None:

@@ -64,6 +64,13 @@ def test_rare_unknown_words_still_abstain(engine: Engine) -> None:
         "who plays ruth in the movie",
         "who designed the cover art",
         "what did ishiguro publish after never let me go",
+        "has ishiguro published anything since klara and the sun",
+        "how many chapters are in part two",
+        "which edition has the nicest cover",
+        "who composed the score for the film",
+        "is the movie streaming anywhere",
+        "when r we meeting next, im on part 2",
+        "what time is this week's meeting, voice channel?",
     ],
 )
 def test_questions_beyond_the_reviews_are_not_covered(engine: Engine, question: str) -> None:
