@@ -78,7 +78,7 @@ STOPWORDS = frozenset(
         "smth", "sth", "ngl", "irl", "fr", "lmk", "cuz", "coz", "rly", "rlly", "srsly", "prob", "probs", "gotta",
         "dunno", "thx", "ty", "wtf", "rofl", "haha", "hahaha", "xd", "ikr", "afaik", "iirc", "fwiw", "tldr", "hmm",
         "um", "uh", "shes", "hes", "theyre", "youre", "werent", "couldnt", "wouldnt", "shouldnt", "hasnt",
-        "havent", "hadnt", "theyve", "weve", "youve", "wise", "af", "asf", "lowkey", "highkey",
+        "havent", "hadnt", "theyve", "weve", "youve", "wise", "af", "asf", "tf", "lowkey", "highkey",
         # When the asker is reading, not what the book is about.
         "month", "months", "week", "weeks", "weekend", "tomorrow", "yesterday", "tonight", "currently",
         "according",

@@ -88,7 +88,7 @@ OUTSIDE = re.compile(
     r"|next week)\b"
     r"|\b(champions league|premier league|world cup|super bowl|football (team|match|game)|the game last night)\b"
     r"|\b(this|next) (week|month)'?s (meeting|meetup|session|discussion|call)\b|\bvoice (channel|chat|call)\b"
-    r"|\bwhen (are|r|do|will) we (meeting|meet|discussing)\b"
+    r"|\b(when|what time) (are|r|do|will|should) we (meeting|meet|discussing|starting)\b"
     r"|\bwhat time (is|are) (the |our )?(meeting|call|discussion)\b"
     r"|\b(move|reschedule|postpone|cancel|push back) (the |our |next month's |next week's |this week's )?"
     r"(meeting|meetup|session|call|discussion)\b"
