@@ -37,8 +37,8 @@ def test_eval_set_is_big_enough() -> None:
 
 def test_retrieval_floor(retrieval: dict[str, float | int]) -> None:
     """Held above what was measured when this floor was set, minus a small margin."""
-    assert retrieval["hit@1"] >= 0.88
-    assert retrieval["hit@3"] >= 0.96
+    assert retrieval["hit@1"] >= 0.93
+    assert retrieval["hit@3"] >= 0.97
     assert retrieval["casual_hit@3"] >= 0.97
 
 
@@ -50,21 +50,24 @@ def held_out() -> list[HeldOut]:
 def test_cross_validated_floor(held_out: list[HeldOut]) -> None:
     """Each asked-questions file, answered without its own questions listed, stays near what it measured."""
     development = [h for h in held_out if "holdout" in h.name]
-    assert len(development) >= 12
+    assert len(development) >= 21
     pooled_summary = pooled(development)
-    assert pooled_summary["hit@1"] >= 0.77
-    assert pooled_summary["hit@3"] >= 0.91
-    assert pooled_summary["casual_hit@3"] >= 0.88
-    assert pooled_summary["off_topic_abstained"] >= 84
-    assert pooled_summary["real_abstained"] <= 22
+    assert pooled_summary["hit@1"] >= 0.84
+    assert pooled_summary["hit@3"] >= 0.93
+    assert pooled_summary["casual_hit@3"] >= 0.91
+    assert pooled_summary["off_topic_abstained"] >= 155
+    assert pooled_summary["real_abstained"] <= 26
     assert all(h.report.summary()["hit@1"] >= 0.6 for h in held_out)
 
 
 @pytest.mark.parametrize(
     ("name", "hit1", "hit3", "real_abstained", "off_abstained"),
     [
-        ("holdout-m.jsonl", 0.66, 0.84, 6, 7),
-        ("holdout-n.jsonl", 0.80, 0.91, 2, 6),
+        ("holdout-m.jsonl", 0.75, 0.86, 5, 7),
+        ("holdout-n.jsonl", 0.91, 0.94, 1, 7),
+        ("holdout-o.jsonl", 0.85, 0.91, 3, 6),
+        ("holdout-p.jsonl", 0.78, 0.94, 1, 7),
+        ("holdout-q.jsonl", 0.83, 0.91, 2, 7),
     ],
 )
 def test_blind_set_floor(
