@@ -68,8 +68,8 @@ def synthetic_fingerprint(n_passages: int) -> str:
 
 def _vocabulary(rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
     """Words by rank (real stopwords, then real content words every third rank) and the Zipf CDF."""
-    from index.analysis import STOPWORDS
     from index.engine import Engine
+    from index.lexicon import STOPWORDS
 
     shipped = Engine.load()
     forms: dict[str, Counter[str]] = {}
@@ -211,7 +211,7 @@ def ensure_built(n_passages: int) -> dict[str, Any]:
 
 def questions(count: int = QUESTIONS, *, seed: int = SEED + 1) -> list[str]:
     """The eval questions, then seeded template questions over the reviews' words (a few with typos)."""
-    from index.analysis import STOPWORDS
+    from index.lexicon import STOPWORDS
 
     rows = (REPO / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     out = [json.loads(row)["question"] for row in rows if row.strip()]

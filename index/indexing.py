@@ -12,10 +12,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.analysis import SYNONYM_GROUPS, terms, words
+from index.analysis import terms, words
 from index.bm25 import Bm25Index, BuildProgress
 from index.corpus import CORPUS_FORMAT, Corpus
 from index.expansion import NO_EXPANSIONS, Expansions
+from index.lexicon import SYNONYM_GROUPS
 from index.query import LONG_WORD, proper_nouns, surface_counts
 from index.sources import CharacterSpec
 
@@ -23,8 +24,8 @@ ENGINE_FORMAT = 1
 # Modules whose code shapes what a saved engine holds (sentences, reveals, terms, index, typo
 # words): editing one makes saved engines stale, so their bytes are part of the fingerprint.
 _BUILD_MODULES = (
-    "analysis", "bm25", "bm25_arrays", "corpus", "corpus_arrays", "expansion", "indexing", "model", "passages",
-    "query", "sources", "spoilers",
+    "analysis", "bm25", "bm25_arrays", "corpus", "corpus_arrays", "expansion", "indexing", "lexicon", "model",
+    "passages", "query", "sources", "spoilers",
 )
 _TEXT_CHUNK = 20_000
 
