@@ -15,12 +15,18 @@ from index.model import Passage, Reveal, Topic
 from index.sources import CharacterSpec
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_POSSESSIVE = re.compile(r"'s\b")
 WHO_COUNT = 2
 MORE_COUNT = 3
 
 
 def _key(text: str) -> str:
     return _NON_WORD.sub(" ", normalise(text)).strip()
+
+
+def _asked_key(text: str) -> str:
+    """A typed name's key, possessive dropped: "Ruth's" (and a mistyped "Ruht's") is Ruth."""
+    return _key(_POSSESSIVE.sub("", normalise(text)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +91,7 @@ class CharacterIndex:
         return tuple(c.spec.name for c in self._characters)
 
     def _resolve(self, query: str) -> tuple[_Character | None, list[str]]:
-        key = _key(query)
+        key = _asked_key(query)
         if key.startswith("the ") and all(key not in c.keys for c in self._characters):
             key = key[4:]
         if not key:
@@ -107,10 +113,8 @@ class CharacterIndex:
         return None, suggestions or [c.spec.name for c in self._characters[:3]]
 
     def _exact(self, key: str) -> _Character | None:
-        """A name as members write it: an alias, a possessive ("Ruth's"), a title and name together
-        ("Madame Marie Claude"), or a short name missing its last letter ("Rut")."""
-        if key.endswith(" s") and len(key) > 2:  # "Ruth’s" folds to "ruth s"
-            key = key[:-2]
+        """A name as members write it: an alias, a title and name together ("Madame Marie Claude"),
+        or a short name missing its last letter ("Rut")."""
         for character in self._characters:
             if key in character.keys:
                 return character
@@ -128,7 +132,7 @@ class CharacterIndex:
 
     def complete(self, text: str, limit: int = 25) -> list[str]:
         """Names for autocomplete: prefix and alias matches first, then fuzzy ones."""
-        key = _key(text)
+        key = _asked_key(text)
         if not key:
             return list(self.names)[:limit]
         ranked: list[tuple[int, int, str]] = []

@@ -81,7 +81,7 @@ class Expansions:
             if score >= SUPPORT_FROM:
                 near += score
             best = max(best, score)
-        return Match(best, min(SUPPORT_CAP, near - best) if near > best else 0.0)
+        return Match(best, max(0.0, min(SUPPORT_CAP, near - best)))  # ``near`` counts ``best`` too
 
     def to_json(self) -> dict[str, Any]:
         """Analysed terms, so an engine opened from disk matches exactly as the one that was saved."""

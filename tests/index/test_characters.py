@@ -36,6 +36,7 @@ def test_main_characters_found_with_a_cited_who(engine: Engine, name: str) -> No
         ("  ruth  ", "Ruth"),
         ("Ruth's", "Ruth"),
         ("Tommy’s", "Tommy"),
+        ("Ruht's", "Ruth"),
         ("Madame Marie Claude", "Madame"),
         ("Rut", "Ruth"),
     ],
