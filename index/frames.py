@@ -78,11 +78,13 @@ OUTSIDE = re.compile(
     # The film's music and where to watch it.
     r"|\b(composed|wrote|did) (the )?(musical )?(score|soundtrack)\b|\bwho (composed|scored)\b"
     r"|\bstreaming\b|\b(netflix|hulu|disney\+?|prime video|hbo)\b"
-    r"|\bwhere (can|could|do) (i|we|you) (watch|stream|rent)\b"
+    r"|\bwhere (can|could|do) (i|we|you) (watch|stream|rent)\b|\bwhere (i|we|you) (can|could) (watch|stream|rent)\b"
+    r"|\baudio ?books?\b"
     # What came after: the reviews were written about this book.
     r"|\b(publish|published|wrote|written|write|released) (since|after) (never let me go|nlmg|this|it)\b"
     r"|\b(published|written|wrote|released|put out) (anything|something|any \w+|a \w+) (new |else )?(since|after)\b"
-    r"|\bnobel (prize )?(acceptance |lecture|speech)"
+    r"|\bnobel (prize )?(acceptance |lecture|speech)|\b(most recent|newest|last) (book|novel)\b"
+    r"|\bhow old (is|was) (kazuo |ishiguro|the author|he)\b"
     # Everyday chat and club logistics: today's weather, last night's match, moving a meeting.
     r"|\bweather\b.{0,30}\b(today|tomorrow|tonight|weekend|(mon|tues|wednes|thurs|fri|satur|sun)day|this week"
     r"|next week)\b"
@@ -90,6 +92,7 @@ OUTSIDE = re.compile(
     r"|\b(this|next) (week|month)'?s (meeting|meetup|session|discussion|call)\b|\bvoice (channel|chat|call)\b"
     r"|\b(when|what time) (are|r|do|will|should) we (meeting|meet|discussing|starting)\b"
     r"|\bwhat time (is|are) (the |our )?(meeting|call|discussion)\b"
+    r"|\b(club|we|group) (\w+ ){0,2}(read|reading) (next|after this)\b|\b(read|reading) next (month|week)\b"
     r"|\b(move|reschedule|postpone|cancel|push back) (the |our |next month's |next week's |this week's )?"
     r"(meeting|meetup|session|call|discussion)\b"
 )
@@ -111,9 +114,19 @@ _WHO_IS = (
     ),
     re.compile(
         LEAD_IN + r"(?:what\s+(?:kind|sort|type)\s+of\s+(?:person|character|guy|girl|woman|man)\s+(?:is|was)"
-        r"|describe|tell\s+me\s+about)\s+" + _NAME + r"\s*(?:[?!.,;].*)?$"
+        r"|describe|tell\s+me\s+about"
+        r"|(?:(?:can|could)\s+(?:you|u)\s+)?(?:give\s+(?:me|us)\s+)?(?:a\s+)?(?:quick\s+|short\s+|brief\s+)?"
+        r"(?:rundown|overview|breakdown)\s+(?:of|on))\s+" + _NAME
+        + r"(?:\s+as\s+a\s+(?:person|character))?\s*(?:[?!.,;].*)?$"
     ),
-    re.compile(LEAD_IN + r"(?:what\s+(?:is|was)|what's|whats)\s+" + _NAME + r"\s+like\s*(?:[?!.,;].*)?$"),
+    re.compile(
+        LEAD_IN + r"(?:(?:what\s+(?:is|was)|what's|whats)|(?:how\s+(?:would|do|does|should|could|can)\s+(?:you|u|we|i|one)\s+)?"
+        r"describe)\s+" + _NAME + r"(?:'s|s)\s+personality\s*(?:like\s*)?(?:[?!.,;].*)?$"
+    ),
+    re.compile(
+        LEAD_IN + r"(?:what\s+(?:is|was)|what's|whats)\s+" + _NAME
+        + r"\s+(?:really\s+|actually\s+)?like(?:\s+as\s+a\s+(?:person|character))?\s*(?:[?!.,;].*)?$"
+    ),
     re.compile(
         LEAD_IN + r"how\s+(?:would|do|does|should|could|can)\s+(?:you|u|we|i|one|the reviews)\s+describe\s+" + _NAME
         + r"(?:\s+as\s+a\s+(?:person|character))?\s*(?:[?!.,;].*)?$"

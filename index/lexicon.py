@@ -196,6 +196,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("list", "lists", "listed", "ranking", "rankings", "ranked", "top"),
     ("bloody", "gory", "gore", "gruesome", "graphic"),
     ("unreliable", "reliable", "reliably", "trust", "trustworthy", "untrustworthy"),
+    ("similar", "similarly", "compare", "compared", "comparison", "comparisons", "comparable", "akin", "reminiscent"),
+    ("normal", "ordinary", "regular"),
 )
 
 # Multi-word ways of saying one thing, replaced before tokenising.

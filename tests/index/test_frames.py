@@ -71,6 +71,11 @@ def test_rare_unknown_words_still_abstain(engine: Engine) -> None:
         "is the movie streaming anywhere",
         "when r we meeting next, im on part 2",
         "what time is this week's meeting, voice channel?",
+        "Is there an audiobook edition, and who reads it?",
+        "What book is the club reading after this one?",
+        "What is Ishiguro's most recent novel?",
+        "How old was Ishiguro when he wrote the novel?",
+        "anyone know where i can stream the movie",
     ],
 )
 def test_questions_beyond_the_reviews_are_not_covered(engine: Engine, question: str) -> None:
@@ -93,6 +98,29 @@ def test_a_members_club_is_who_asks_not_what_is_asked(
     assert answer.answered
     assert any(word in excerpt.text.lower() for excerpt in answer.excerpts for word in expected)
     assert not engine.ask("can we move our book club meeting to friday").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("What is Tommy like as a person?", "Tommy"),
+        ("How would you describe Tommy's personality?", "Tommy"),
+        ("whats ruths personality like", "Ruth"),
+        ("Can you give me a quick rundown of Kathy as a character?", "Kathy H."),
+    ],
+)
+def test_personality_questions_use_the_character_card(engine: Engine, question: str, name: str) -> None:
+    """Asking what someone is like, in any of the usual shapes, answers with who they are."""
+    answer = engine.ask(question)
+    assert answer.answered
+    assert answer.excerpts[0].text == engine.character(name).who[0].text
+
+
+def test_what_is_a_place_like_is_not_a_character_question(engine: Engine) -> None:
+    """The character frame falls through to retrieval when the name is no character."""
+    answer = engine.ask("what is hailsham like")
+    assert answer.answered
+    assert "Hailsham" in answer.excerpts[0].text
 
 
 def test_who_even_is_uses_the_character_card(engine: Engine) -> None:

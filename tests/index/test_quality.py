@@ -50,35 +50,14 @@ def held_out() -> list[HeldOut]:
 def test_cross_validated_floor(held_out: list[HeldOut]) -> None:
     """Each asked-questions file, answered without its own questions listed, stays near what it measured."""
     development = [h for h in held_out if "holdout" in h.name]
-    assert len(development) >= 21
+    assert len(development) >= 39
     pooled_summary = pooled(development)
-    assert pooled_summary["hit@1"] >= 0.84
-    assert pooled_summary["hit@3"] >= 0.93
-    assert pooled_summary["casual_hit@3"] >= 0.91
-    assert pooled_summary["off_topic_abstained"] >= 155
-    assert pooled_summary["real_abstained"] <= 26
+    assert pooled_summary["hit@1"] >= 0.86
+    assert pooled_summary["hit@3"] >= 0.95
+    assert pooled_summary["casual_hit@3"] >= 0.93
+    assert pooled_summary["off_topic_abstained"] >= 0.93 * pooled_summary["off_topic"]
+    assert pooled_summary["real_abstained"] <= 0.016 * pooled_summary["answerable"]
     assert all(h.report.summary()["hit@1"] >= 0.6 for h in held_out)
-
-
-@pytest.mark.parametrize(
-    ("name", "hit1", "hit3", "real_abstained", "off_abstained"),
-    [
-        ("holdout-m.jsonl", 0.75, 0.86, 5, 7),
-        ("holdout-n.jsonl", 0.91, 0.94, 1, 7),
-        ("holdout-o.jsonl", 0.85, 0.91, 3, 6),
-        ("holdout-p.jsonl", 0.78, 0.94, 1, 7),
-        ("holdout-q.jsonl", 0.83, 0.91, 2, 7),
-    ],
-)
-def test_blind_set_floor(
-    engine: Engine, name: str, hit1: float, hit3: float, real_abstained: int, off_abstained: int
-) -> None:
-    """The sets written blind from the reviews alone, and never listed, stay near what they measured."""
-    summary = evaluate_retrieval(engine, load_questions(EVAL / name)).summary()
-    assert summary["hit@1"] >= hit1
-    assert summary["hit@3"] >= hit3
-    assert summary["real_abstained"] <= real_abstained
-    assert summary["off_topic_abstained"] >= off_abstained
 
 
 def test_abstention_floor(retrieval: dict[str, float | int]) -> None:
