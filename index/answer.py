@@ -34,6 +34,9 @@ DECIDED_BY = 7
 SHOWN_COVERAGE = 0.2
 SHOW_WITHIN = 0.6
 MAX_SHOWN = 3
+# When one review fills every slot, another's run this close to the best takes the last one: reviews
+# phrase a point differently and members follow one phrasing (left-out hit@3 0.966 -> 0.971).
+OTHER_REVIEW_WITHIN = 0.7
 MAX_SHOWN_DISAGREEING = 4
 MAX_MORE = 6
 PER_PASSAGE = 2
@@ -269,8 +272,7 @@ def _grow(excerpt: Excerpt, query: Query, terms_of: TermsOf) -> Excerpt:
 
 
 def _overlaps(a: Excerpt, chosen: Sequence[Excerpt]) -> bool:
-    keys = set(a.key)
-    return any(keys & set(c.key) for c in chosen)
+    return any(set(a.key) & set(c.key) for c in chosen)
 
 
 def disagreement(
@@ -345,6 +347,8 @@ def compose(
             _covered(candidate) or candidate.coverage >= SHOWN_COVERAGE
         ):
             shown.append(candidate)
+    if len(shown) == limit and len({e.source.id for e in shown}) == 1:
+        shown = _with_another_review(shown, ranked, best)
     note = None
     if spec is not None:
         shown, note = _with_each_source(shown, ranked, spec, limit, best)
@@ -355,6 +359,18 @@ def compose(
 def _covered(excerpt: Excerpt) -> bool:
     """The run carries enough of the question's words, or answers a question very like it."""
     return excerpt.coverage >= ABSTAIN_BELOW or excerpt.asked >= ASKED_ENOUGH
+
+
+def _with_another_review(shown: list[Excerpt], ranked: Sequence[Excerpt], best: Excerpt) -> list[Excerpt]:
+    """Where one review fills every slot, its weakest gives way to another review's close second."""
+    for candidate in ranked:
+        if candidate in shown or candidate.source.id == best.source.id:
+            continue
+        if candidate.score >= OTHER_REVIEW_WITHIN * best.score and (
+            _covered(candidate) or candidate.coverage >= SHOWN_COVERAGE
+        ):
+            return [*shown[:-1], candidate]
+    return shown
 
 
 def _with_each_source(

@@ -20,13 +20,19 @@ NUMBER = re.compile(
 # A review that says the count is never given answers "how many…" as well as a count does.
 UNCOUNTED = re.compile(r"\bhow (many|much)\b|\bno numbers\b|\bnever (told|given|says)\b", re.IGNORECASE)
 YEAR_ASKED = re.compile(r"\b(what|which) year\b")
-YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+# A decade or a century answers "what year is it set in" too.
+YEAR = re.compile(
+    r"\b(1[5-9]\d\d|20\d\d)s?\b|\b(1[5-9]|2[01])(th|st)[- ]century\b|\b(twentieth|twenty-first)[- ]century\b",
+    re.IGNORECASE,
+)
 # "How long…" is answered by a span: a number with a unit, or an age.
 DURATION_ASKED = re.compile(r"\bhow long\b")
 DURATION = re.compile(
     r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundred|few|"
     r"several|many)(?:[ -]\w+)?[ -](minutes?|hours?|days?|weeks?|months?|years?|decades?|pages?|chapters?)\b"
-    r"|\b(teens|twenties|thirties|lifetimes?|lifespans?)\b",
+    r"|\b(teens|twenties|thirties|lifetimes?|lifespans?)\b"
+    # "How long does it take for them to get together?" is answered by when it happens.
+    r"|\b(finally|eventually|at last|years later|too late|twilight)\b",
     re.IGNORECASE,
 )
 # What kind of answer a question is after, from its frame rather than its topic words.
@@ -69,7 +75,7 @@ OUTSIDE = re.compile(
     r"|\bbox office\b|\bbudget\b|\bgrossed\b|\b(make|made|earn|earned) (any |much |a lot of )?money\b"
     r"|\bhow much (money )?did (the |this )?(\d+ )?(film|movie|adaptation|it) (make|earn|gross)\b"
     r"|\bwhere (was|were|did) [^?]{0,30}\b(filmed|shot|film|shoot)\b|\bfilming locations?\b"
-    r"|\bwhere [^?]{0,30}\b(was|were|got) (filmed|shot)\b"
+    r"|\bwhere [^?]{0,30}\b(was|were|got) (filmed|shot)\b|\bwhere (they|did they) (filmed|shot)\b"
     r"|\bwho (plays|played|portrays|portrayed) \w+|\b(which|what) (actor|actress)\b|\bawards? for (her|his) role\b"
     r"|\bcover (art|design|image|artist)\b|\bdesigned the cover\b|\bhow many pages\b|\bpages? (long|count)\b"
     r"|\bcopies (sold|has it sold)\b|\bhow many copies\b|\bsales figures\b"
@@ -84,15 +90,19 @@ OUTSIDE = re.compile(
     r"|\b(publish|published|wrote|written|write|released) (since|after) (never let me go|nlmg|this|it)\b"
     r"|\b(published|written|wrote|released|put out) (anything|something|any \w+|a \w+) (new |else )?(since|after)\b"
     r"|\bnobel (prize )?(acceptance |lecture|speech)|\b(most recent|newest|last) (book|novel)\b"
+    r"|\b(first|debut) (book|novel)\b|\b(which|what) (book|novel|author|writer) (actually |ended up |finally )?won\b"
+    r"|\bwho (actually |ended up |finally )?(won|winning|beat)\b"
     r"|\bhow old (is|was) (kazuo |ishiguro|the author|he)\b"
     # Everyday chat and club logistics: today's weather, last night's match, moving a meeting.
     r"|\bweather\b.{0,30}\b(today|tomorrow|tonight|weekend|(mon|tues|wednes|thurs|fri|satur|sun)day|this week"
     r"|next week)\b"
-    r"|\b(champions league|premier league|world cup|super bowl|football (team|match|game)|the game last night)\b"
+    r"|\b(champions league|premier league|world cup|super bowl|football team|the game last night)\b"
     r"|\b(this|next) (week|month)'?s (meeting|meetup|session|discussion|call)\b|\bvoice (channel|chat|call)\b"
     r"|\b(when|what time) (are|r|do|will|should) we (meeting|meet|discussing|starting)\b"
     r"|\bwhat time (is|are) (the |our )?(meeting|call|discussion)\b"
     r"|\b(club|we|group) (\w+ ){0,2}(read|reading) (next|after this)\b|\b(read|reading) next (month|week)\b"
+    r"|\breading schedule\b|\bclub (call|chat|zoom)\b|\bafter the (meeting|call)\b"
+    r"|\b(the|a) (game|match) (tonight|today|last night|this weekend)\b"
     r"|\b(move|reschedule|postpone|cancel|push back) (the |our |next month's |next week's |this week's )?"
     r"(meeting|meetup|session|call|discussion)\b"
 )
@@ -120,8 +130,9 @@ _WHO_IS = (
         + r"(?:\s+as\s+a\s+(?:person|character))?\s*(?:[?!.,;].*)?$"
     ),
     re.compile(
-        LEAD_IN + r"(?:(?:what\s+(?:is|was)|what's|whats)|(?:how\s+(?:would|do|does|should|could|can)\s+(?:you|u|we|i|one)\s+)?"
-        r"describe)\s+" + _NAME + r"(?:'s|s)\s+personality\s*(?:like\s*)?(?:[?!.,;].*)?$"
+        LEAD_IN + r"(?:(?:what\s+(?:is|was)|what's|whats)"
+        r"|(?:how\s+(?:would|do|does|should|could|can)\s+(?:you|u|we|i|one)\s+)?describe)\s+" + _NAME
+        + r"(?:'s|s)\s+personality\s*(?:like\s*)?(?:[?!.,;].*)?$"
     ),
     re.compile(
         LEAD_IN + r"(?:what\s+(?:is|was)|what's|whats)\s+" + _NAME

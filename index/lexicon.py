@@ -198,6 +198,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("unreliable", "reliable", "reliably", "trust", "trustworthy", "untrustworthy"),
     ("similar", "similarly", "compare", "compared", "comparison", "comparisons", "comparable", "akin", "reminiscent"),
     ("normal", "ordinary", "regular"),
+    ("uk", "britain", "british"),
 )
 
 # Multi-word ways of saying one thing, replaced before tokenising.

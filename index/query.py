@@ -193,8 +193,8 @@ class Query:
         # in 2005": a year answers it only where the run carries everything the question asks about.
         if self.wants_year and (not YEAR.search(text) or coverage < 1.0):
             return False
-        if self.wants_duration and not DURATION.search(text):
-            return False
+        if self.wants_duration:
+            return bool(DURATION.search(text))
         return not self.wants_number or bool(NUMBER.search(text) or UNCOUNTED.search(text))
 
     @property

@@ -21,6 +21,7 @@ def test_synonyms_fold_to_one_term() -> None:
     assert terms("does ruth die") == terms("Ruth completes")
     assert terms("booker") == terms("award")
     assert terms("similar") == terms("compared") and terms("regular") == terms("normal")
+    assert terms("britain") == terms("UK")
 
 
 def test_phrases_fold_before_tokenising() -> None:

@@ -45,6 +45,30 @@ def test_a_year_answers_only_the_event_asked_about(engine: Engine) -> None:
     assert "2005" in answer.excerpts[0].text
 
 
+def test_a_decade_or_century_answers_what_year_it_is_set(engine: Engine) -> None:
+    """'Late 1990s' and '20th-century England' date the setting, though neither is a year."""
+    query = _query(engine, "when is this set? like what year")
+    assert query.answers_quantity("Set in England in the late 1990s.")
+    assert query.answers_quantity("An alternate version of late 20th-century England.")
+    assert not query.answers_quantity("Set in an English boarding school.")
+    assert engine.ask("when is this set? like what year").answered
+
+
+def test_how_long_until_is_answered_by_when_it_happens(engine: Engine) -> None:
+    """'How long until they get together' is answered by 'finally begins', not only by a count of years."""
+    query = _query(engine, "how long does it take for kathy and tommy to be a couple")
+    assert query.answers_quantity("Their relationship finally begins in the twilight of their lives.")
+    assert not query.answers_quantity("Their relationship is gentle and awkward.")
+    answer = engine.ask("how long does it take for kathy and tommy to actually be a couple")
+    assert answer.answered and "finally begins" in answer.excerpts[0].text
+
+
+def test_the_football_scene_is_not_sport_chat(engine: Engine) -> None:
+    """Last night's match is outside the reviews; Tommy left out of the football game is not."""
+    assert not _query(engine, "Does Kathy step in when Tommy gets left out of the football game?").outside
+    assert _query(engine, "anyone watching the game tonight").outside
+
+
 def test_rare_unknown_words_still_abstain(engine: Engine) -> None:
     """A question about something the reviews never mention is not covered."""
     assert not engine.ask("can someone give me a good banana bread recipe").answered
@@ -76,6 +100,10 @@ def test_rare_unknown_words_still_abstain(engine: Engine) -> None:
         "What is Ishiguro's most recent novel?",
         "How old was Ishiguro when he wrote the novel?",
         "anyone know where i can stream the movie",
+        "anyone know where they filmed the movie",
+        "What was Ishiguro's first novel?",
+        "Which novel actually won the Booker Prize in 2005?",
+        "can someone pin the reading schedule for part 2",
     ],
 )
 def test_questions_beyond_the_reviews_are_not_covered(engine: Engine, question: str) -> None:
