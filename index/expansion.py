@@ -174,8 +174,10 @@ def _best_evidence(evidence: Sequence[str], sentences: _Finder) -> int | None:
     """The sentence holding the first evidence phrase found; a phrase spanning two sentences counts
     for the sentence its first part lies in."""
     for phrase in evidence:
-        for part in (phrase, split_sentences(phrase)[0]):
-            index = sentences.find(part)
-            if index is not None:
-                return index
+        index = sentences.find(phrase)
+        if index is None:
+            # Split only on a miss: splitting every phrase was a sixth of building the engine.
+            index = sentences.find(split_sentences(phrase)[0])
+        if index is not None:
+            return index
     return None
