@@ -61,11 +61,13 @@ EXACT_STOPWORDS = frozenset(
         "completely", "totally", "literally", "fully", "truly", "honestly", "originally", "seriously", "super",
         "pretty", "important", "importance", "significant", "significance", "overall", "generally", "anyway", "wait",
         "genuinely", "particular", "particularly", "especially", "specifically", "nah", "roommate", "roomie", "next",
+        "misread", "misreading", "misremember", "misremembering", "misunderstood",
     ]
 )
 
 # Spelling variants folded before stemming.
 SPELLING = {
+    "90s": "1990s", "nineties": "1990s", "80s": "1980s", "00s": "2000s",
     "rumour": "rumor", "rumours": "rumors", "centre": "center", "centres": "centers", "favour": "favor",
     "favourite": "favorite", "colour": "color", "behaviour": "behavior", "honour": "honor", "realise": "realize",
     "realised": "realized", "organise": "organize", "recognise": "recognize", "ploughed": "plowed", "grey": "gray",
@@ -127,7 +129,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ),
     (
         "weakness", "weaknesses", "flaw", "flaws", "negative", "negatives", "downside", "downsides", "complaint",
-        "complaints", "dislike", "disliked", "criticize", "criticise", "criticized",
+        "complaints", "dislike", "disliked", "criticize", "criticise", "criticized", "complain", "complains",
+        "complained", "pan", "panned", "trashed", "slammed",
     ),
     ("sad", "sadness", "tragic", "tragedy", "heartbreaking", "depressing", "cry", "cried", "crying", "tears"),
     ("love", "loves", "loved", "romance", "romantic", "crush", "couple", "couples"),
@@ -199,6 +202,11 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("similar", "similarly", "compare", "compared", "comparison", "comparisons", "comparable", "akin", "reminiscent"),
     ("normal", "ordinary", "regular"),
     ("uk", "britain", "british"),
+    (
+        "mock", "mocks", "mocked", "mocking", "tease", "teases", "teased", "teasing", "bully", "bullies", "bullied",
+        "bullying", "ridicule", "ridiculed", "taunt", "taunts", "taunted",
+    ),
+    ("soften", "softens", "softened", "softer", "kinder", "nicer", "mellow", "mellows", "mellowed"),
 )
 
 # Multi-word ways of saying one thing, replaced before tokenising.
@@ -232,6 +240,12 @@ PHRASES = (
     ("reading too much into it", ""), ("reading too much into this", ""),
     ("flips out", "meltdown"), ("flipping out", "meltdown"), ("flipped out", "meltdown"),
     # Who else is asking: "half my club found it slow" asks what reviewers say about slowness.
+    ("picked on", "mocked"), ("pick on", "mock"), ("picks on", "mock"), ("picking on", "mock"),
+    ("make fun of", "mock"), ("made fun of", "mocked"), ("making fun of", "mocking"),
+    ("extra years", "deferral"), ("more years", "deferral"), ("extra time", "deferral"), ("buy time", "deferral"),
+    ("buy them more time", "deferral"), ("buy more time", "deferral"),
+    ("in our group", ""), ("our group", ""), ("is it just us", ""), ("is it just me", ""), ("just me", ""),
+    ("on the page", ""), ("off the page", ""), ("offscreen", ""), ("off screen", ""), ("off-screen", ""),
     ("someone in my club", ""), ("people in my club", ""), ("ppl in my club", ""), ("half my club", ""),
     ("my book club", ""), ("our book club", ""), ("my club", ""), ("our club", ""), ("my group", ""),
     ("for my essay", ""), ("for an essay", ""), ("for my paper", ""), ("for my class", ""), ("for class", ""),

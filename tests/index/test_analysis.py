@@ -80,6 +80,18 @@ def test_chat_padding_phrases_are_dropped() -> None:
     assert terms("why does norfolk keep coming up") == ["norfolk"]
     assert terms("explain the gallery without too much detail") == ["galleri"]
     assert terms("half my club found the gallery weird") == terms("found the gallery weird")
+    assert terms("some ppl in our group said it drags.. is it just us") == [term("slow")]
+    assert terms("so ruth dies right?? or did i misread") == terms("ruth dies")
+    assert terms("how does tommy die, is it on the page or offscreen") == terms("how does tommy die")
+
+
+def test_members_words_meet_the_reviews_words() -> None:
+    """Teased/mocked, kinder/softened, extra years/deferral, complain/complaint, 90s/1990s."""
+    assert terms("everyone teases tommy") == terms("everyone mocks tommy") == terms("everyone picks on tommy")
+    assert terms("ruth gets kinder") == terms("ruth gets softer")
+    assert terms("a few extra years") == terms("deferral")
+    assert terms("complain") == terms("complaint") == terms("panned")
+    assert terms("90s england") == terms("1990s england")
 
 
 def test_reading_progress_is_not_part_of_the_question() -> None:

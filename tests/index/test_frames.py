@@ -104,6 +104,8 @@ def test_rare_unknown_words_still_abstain(engine: Engine) -> None:
         "What was Ishiguro's first novel?",
         "Which novel actually won the Booker Prize in 2005?",
         "can someone pin the reading schedule for part 2",
+        "Are we meeting on Thursday or Friday this week?",
+        "What time does Thursday's discussion start?",
     ],
 )
 def test_questions_beyond_the_reviews_are_not_covered(engine: Engine, question: str) -> None:
@@ -116,6 +118,7 @@ def test_questions_beyond_the_reviews_are_not_covered(engine: Engine, question: 
     [
         ("half my club found it slow and kinda vague, is that a common complaint??", ("slow", "ambiguous")),
         ("my book club wants to know if there is a film", ("film",)),
+        ("If our club liked this one, what should we read next?", ("fans of", "compared")),
     ],
 )
 def test_a_members_club_is_who_asks_not_what_is_asked(
