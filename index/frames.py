@@ -91,7 +91,7 @@ OUTSIDE = re.compile(
     r"|\b(published|written|wrote|released|put out) (anything|something|any \w+|a \w+) (new |else )?(since|after)\b"
     r"|\bnobel (prize )?(acceptance |lecture|speech)|\b(most recent|newest|last) (book|novel)\b"
     r"|\b(first|debut) (book|novel)\b|\b(which|what) (book|novel|author|writer) (actually |ended up |finally )?won\b"
-    r"|\bwho (actually |ended up |finally )?(won|winning|beat)\b"
+    r"|\bwho (actually |ended up |finally )?(won|winning|beat) (the booker|that year|it that year)\b"
     r"|\bhow old (is|was) (kazuo |ishiguro|the author|he)\b"
     # Everyday chat and club logistics: today's weather, last night's match, moving a meeting.
     r"|\bweather\b.{0,30}\b(today|tomorrow|tonight|weekend|(mon|tues|wednes|thurs|fri|satur|sun)day|this week"
@@ -103,7 +103,8 @@ OUTSIDE = re.compile(
     r"|\b(club|group)('s)? (is |are )?(reading|read) (next|after this)\b|\b(read|reading) next (month|week)\b"
     r"|\bwhat (are|r) we reading\b|\bwhat (book|novel) is (the|our) (club|group)\b"
     r"|\b(are|r) we meeting\b|\b(mon|tues|wednes|thurs|fri|satur|sun)day'?s? (meeting|discussion|call|session|chat)\b"
-    r"|\breading schedule\b|\bclub (call|chat|zoom)\b|\bafter the (meeting|call)\b"
+    r"|\breading schedule\b|\bclub (call|chat|zoom)\b|\b(before|after) the (meeting|call|meetup)\b"
+    r"|\bnext (book )?(club )?(meeting|meetup|session|call)\b"
     r"|\b(the|a) (game|match) (tonight|today|last night|this weekend)\b"
     r"|\b(move|reschedule|postpone|cancel|push back) (the |our |next month's |next week's |this week's )?"
     r"(meeting|meetup|session|call|discussion)\b"

@@ -63,6 +63,13 @@ def test_how_long_until_is_answered_by_when_it_happens(engine: Engine) -> None:
     assert answer.answered and "finally begins" in answer.excerpts[0].text
 
 
+def test_who_won_the_nobel_is_about_the_author(engine: Engine) -> None:
+    """Who won that year's Booker is outside the reviews; whether Ishiguro is the Nobel winner is not."""
+    assert _query(engine, "who ended up winning the booker that year").outside
+    answer = engine.ask("is ishiguro the one who won the nobel")
+    assert answer.answered and "Nobel" in answer.excerpts[0].text
+
+
 def test_the_football_scene_is_not_sport_chat(engine: Engine) -> None:
     """Last night's match is outside the reviews; Tommy left out of the football game is not."""
     assert not _query(engine, "Does Kathy step in when Tommy gets left out of the football game?").outside
@@ -106,6 +113,8 @@ def test_rare_unknown_words_still_abstain(engine: Engine) -> None:
         "can someone pin the reading schedule for part 2",
         "Are we meeting on Thursday or Friday this week?",
         "What time does Thursday's discussion start?",
+        "whens the next meeting again, still thursday?",
+        "Does anyone know a good pizza place near the library for before the meeting?",
     ],
 )
 def test_questions_beyond_the_reviews_are_not_covered(engine: Engine, question: str) -> None:
