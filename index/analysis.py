@@ -11,6 +11,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 import Stemmer
 
@@ -58,7 +59,27 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY).casefold()
 
 
-_PHRASE_PATTERN = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(a) for a, _ in PHRASES) + r")(?![a-z0-9])")
+def _trie_pattern(alternatives: Iterable[str]) -> str:
+    """One regex alternation shaped as a prefix tree, longest match first: a flat alternation of
+    ~300 phrases tries each at every position (a fifth of building the engine; this is 4× faster)."""
+    trie: dict[str, Any] = {}
+    for text in alternatives:
+        node = trie
+        for char in text:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
+_PHRASE_PATTERN = re.compile(r"(?<![a-z0-9])(" + _trie_pattern(a for a, _ in PHRASES) + r")(?![a-z0-9])")
 _PHRASE_MAP = dict(PHRASES)
 # Where the member is in the book ("60 pages in") says nothing about what they ask.
 _PROGRESS = re.compile(r"\b\d+ (?:pages?|chapters?|chs?) (?:in|into it|deep)\b")
@@ -66,13 +87,20 @@ _PROGRESS = re.compile(r"\b\d+ (?:pages?|chapters?|chs?) (?:in|into it|deep)\b")
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens with possessives dropped ("ruth's" → "ruth")."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[str, ...]:
+    # Cached: building the engine tokenises each listed question twice (its terms, then the
+    # vocabulary's word counts); a tenth of a cold `bookclub ask` with ~3,900 listed.
     out = []
     folded = _PHRASE_PATTERN.sub(lambda m: _PHRASE_MAP[m.group(1)], _PROGRESS.sub(" ", normalise(text)))
     for token in _TOKEN.findall(folded):
         if token.endswith("'s"):
             token = token[:-2]
         out.append(SPELLING.get(token, token))
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=65536)
@@ -126,6 +154,7 @@ def is_stopword(word: str) -> bool:
     return word in STOPWORDS or word in EXACT_STOPWORDS or stem(word) in _stop_stems()
 
 
+@lru_cache(maxsize=65536)
 def is_content(word: str) -> bool:
     """Worth indexing and searching: not a stopword, and not a stray letter."""
     return (len(word) > 1 or word.isdigit()) and not is_stopword(word)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from index.analysis import normalise, term, terms, words
+import re
+
+from index.analysis import _trie_pattern, normalise, term, terms, words
+from index.lexicon import PHRASES
 
 
 def test_typography_is_normalised() -> None:
@@ -105,3 +108,12 @@ def test_reading_progress_is_not_part_of_the_question() -> None:
 def test_rumour_fake_and_myth_are_one_term() -> None:
     """'Is it all fake' meets a review calling the deferral a myth or a rumour."""
     assert term("fake") == term("myth") == term("rumour")
+
+
+def test_the_phrase_tree_matches_every_phrase_and_prefers_the_longest() -> None:
+    """The prefix-tree alternation matches each listed phrase whole, nothing shorter, longest first."""
+    pattern = re.compile(_trie_pattern(a for a, _ in PHRASES))
+    assert all(pattern.fullmatch(phrase) for phrase, _ in PHRASES)
+    assert pattern.fullmatch("sci") is None and pattern.fullmatch("end u") is None
+    match = pattern.match("end up together")
+    assert match is not None and match.group(0) == "end up together"
