@@ -106,6 +106,9 @@ OUTSIDE = re.compile(
     r"|\breading schedule\b|\bclub (call|chat|zoom)\b|\b(before|after) the (meeting|call|meetup)\b"
     r"|\bnext (book )?(club )?(meeting|meetup|session|call)\b"
     r"|\b(the|a) (game|match) (tonight|today|last night|this weekend)\b"
+    # Pets and where to eat: no review of this novel has a cat, a dog or a coffee place in it.
+    r"|\b(my|your|anyone'?s|anyone else'?s|anyone elses|our|the) (cat|cats|dog|dogs|kitten|puppy)\b"
+    r"|\b(coffee|pizza|lunch|dinner|brunch|food|drinks?) (place|places|shop|spot|spots)\b|\bnear the library\b"
     r"|\b(move|reschedule|postpone|cancel|push back) (the |our |next month's |next week's |this week's )?"
     r"(meeting|meetup|session|call|discussion)\b"
 )
