@@ -81,6 +81,7 @@ OUTSIDE = re.compile(
     r"|\bcopies (sold|has it sold)\b|\bhow many copies\b|\bsales figures\b"
     r"|\bhow many chapters\b|\bchapters (are|is) (there )?in\b|\b(which|what) (edition|translation)\b"
     r"|\b(nicest|best|prettiest|ugliest|favou?rite) (cover|edition)\b|\beditions?\b.{0,30}\bcover\b"
+    r"|\b(paperback|hardback|hardcover|kindle|ebook|e-book)\b|\bcheaper\b"
     # The film's music and where to watch it.
     r"|\b(composed|wrote|did) (the )?(musical )?(score|soundtrack)\b|\bwho (composed|scored)\b"
     r"|\bstreaming\b|\b(netflix|hulu|disney\+?|prime video|hbo)\b"

@@ -61,13 +61,14 @@ EXACT_STOPWORDS = frozenset(
         "completely", "totally", "literally", "fully", "truly", "honestly", "originally", "seriously", "super",
         "pretty", "important", "importance", "significant", "significance", "overall", "generally", "anyway", "wait",
         "genuinely", "particular", "particularly", "especially", "specifically", "nah", "roommate", "roomie", "next",
-        "misread", "misreading", "misremember", "misremembering", "misunderstood",
+        "misread", "misreading", "misremember", "misremembering", "misunderstood", "relentlessly", "utterly",
+        "incredibly", "extremely", "insanely", "ridiculously",
     ]
 )
 
 # Spelling variants folded before stemming.
 SPELLING = {
-    "90s": "1990s", "nineties": "1990s", "80s": "1980s", "00s": "2000s",
+    "ops": "operations", "op": "operation", "90s": "1990s", "nineties": "1990s", "80s": "1980s", "00s": "2000s",
     "rumour": "rumor", "rumours": "rumors", "centre": "center", "centres": "centers", "favour": "favor",
     "favourite": "favorite", "colour": "color", "behaviour": "behavior", "honour": "honor", "realise": "realize",
     "realised": "realized", "organise": "organize", "recognise": "recognize", "ploughed": "plowed", "grey": "gray",
@@ -286,6 +287,8 @@ PHRASES = (
     # How the member feels while asking, not what they ask about.
     ("drove me nuts", ""), ("driving me nuts", ""), ("drives me nuts", ""), ("drove me crazy", ""),
     ("driving me crazy", ""), ("bugged me", ""), ("bugs me", ""), ("i'm wrecked", ""), ("im wrecked", ""),
+    ("i'm a wreck", ""), ("im a wreck", ""), ("i am a wreck", ""), ("hang on", ""), ("just finished and", ""),
+    ("it felt really", ""), ("it felt", ""),
     ("wrecked me", ""), ("destroyed me", ""), ("broke me", ""), ("killed me", ""), ("i was not ok", ""),
     ("felt a bit called out", ""), ("felt called out", ""), ("sounds older", ""), ("every other page", ""),
     ("kinda hate her", ""), ("kinda hate him", ""), ("i hate her", ""), ("i hate him", ""),

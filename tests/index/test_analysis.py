@@ -95,6 +95,15 @@ def test_members_words_meet_the_reviews_words() -> None:
     assert terms("a few extra years") == terms("deferral")
     assert terms("complain") == terms("complaint") == terms("panned")
     assert terms("90s england") == terms("1990s england")
+    assert terms("where do donors go for the ops") == terms("where do donors go for the operations")
+
+
+def test_how_the_member_feels_is_chatter() -> None:
+    """'im a wreck', 'hang on', 'it felt really' and 'relentlessly' say how the member asks, not what."""
+    assert terms("how does it end?? just finished and im a wreck") == terms("how does it end")
+    assert terms("hang on how does tommy die") == terms("how does tommy die")
+    assert terms("ngl it felt really slow") == terms("slow")
+    assert terms("is it just relentlessly sad") == terms("is it just sad")
 
 
 def test_reading_progress_is_not_part_of_the_question() -> None:

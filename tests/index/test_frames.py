@@ -117,6 +117,7 @@ def test_rare_unknown_words_still_abstain(engine: Engine) -> None:
         "Does anyone know a good pizza place near the library for before the meeting?",
         "lol does anyone elses cat sit on the book every time they open it",
         "lol anyone know a decent coffee place near the library",
+        "Is the paperback or the Kindle edition cheaper?",
     ],
 )
 def test_questions_beyond_the_reviews_are_not_covered(engine: Engine, question: str) -> None:
