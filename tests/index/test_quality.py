@@ -60,6 +60,25 @@ def test_cross_validated_floor(held_out: list[HeldOut]) -> None:
     assert all(h.report.summary()["hit@1"] >= 0.6 for h in held_out)
 
 
+@pytest.mark.parametrize(
+    ("name", "hit1", "hit3", "real_abstained", "off_abstained"),
+    [
+        ("holdout-ba.jsonl", 0.91, 0.96, 1, 7),
+        ("holdout-bb.jsonl", 0.83, 0.96, 1, 7),
+        ("holdout-bc.jsonl", 0.87, 0.98, 1, 7),
+    ],
+)
+def test_blind_set_floor(
+    engine: Engine, name: str, hit1: float, hit3: float, real_abstained: int, off_abstained: int
+) -> None:
+    """The sets written blind from the reviews alone, and never listed, stay near what they measured."""
+    summary = evaluate_retrieval(engine, load_questions(EVAL / name)).summary()
+    assert summary["hit@1"] >= hit1
+    assert summary["hit@3"] >= hit3
+    assert summary["real_abstained"] <= real_abstained
+    assert summary["off_topic_abstained"] >= off_abstained
+
+
 def test_abstention_floor(retrieval: dict[str, float | int]) -> None:
     """Most off-topic questions abstain; almost no real one does."""
     assert retrieval["off_topic_abstained"] >= 17
