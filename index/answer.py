@@ -271,10 +271,6 @@ def _grow(excerpt: Excerpt, query: Query, terms_of: TermsOf) -> Excerpt:
     return Excerpt(passage, passage.sentences[first : last + 1], excerpt.score, excerpt.coverage, excerpt.asked)
 
 
-def _overlaps(a: Excerpt, chosen: Sequence[Excerpt]) -> bool:
-    return any(set(a.key) & set(c.key) for c in chosen)
-
-
 def disagreement(
     query: Query, specs: Sequence[DisagreementSpec], cue_terms: Callable[[str], str]
 ) -> DisagreementSpec | None:
@@ -323,14 +319,16 @@ def compose(
     candidates.sort(key=lambda e: (-e.score, e.passage.index, e.key))
     ranked: list[Excerpt] = []
     per_passage: dict[int, int] = {}
+    quoted: set[int] = set()  # sentences already in a ranked run: runs never overlap
     for candidate in candidates:
-        if per_passage.get(candidate.passage.index, 0) >= PER_PASSAGE or _overlaps(candidate, ranked):
+        if per_passage.get(candidate.passage.index, 0) >= PER_PASSAGE or not quoted.isdisjoint(candidate.key):
             continue
         grown = _grow(candidate, query, indexed)
-        if grown is not candidate and _overlaps(grown, ranked):
+        if grown is not candidate and not quoted.isdisjoint(grown.key):
             grown = candidate
         candidate = grown
         ranked.append(candidate)
+        quoted.update(candidate.key)
         per_passage[candidate.passage.index] = per_passage.get(candidate.passage.index, 0) + 1
     ranked = [c for c in ranked if query.answers_quantity(c.text, c.coverage)]
     if not any(_covered(c) for c in ranked[:DECIDED_BY]):

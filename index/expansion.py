@@ -71,7 +71,10 @@ class Expansions:
         """
         best = 0.0
         near = 0.0
+        asked = query.weights.keys()
         for question in self.asked.get(sentence, ()):
+            if asked.isdisjoint(question):
+                continue  # shares no term: scores 0 (most of a sentence's questions, cheaply)
             covered = query.coverage(question)
             if covered < SUPPORT_FROM and covered <= best:
                 continue  # the both-ways score is at most ``covered``: this one cannot count
