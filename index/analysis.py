@@ -137,7 +137,7 @@ def term(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Index terms of a text, in order, stopwords out."""
-    return [term(w) for w in words(text) if is_content(w)]
+    return [term(w) for w in _words(text) if is_content(w)]
 
 
 def terms_of(words_: Iterable[str]) -> list[str]:

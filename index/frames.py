@@ -75,7 +75,7 @@ OUTSIDE = re.compile(
     r"|\bbox office\b|\bbudget\b|\bgrossed\b|\b(make|made|earn|earned) (any |much |a lot of )?money\b"
     r"|\bhow much (money )?did (the |this )?(\d+ )?(film|movie|adaptation|it) (make|earn|gross)\b"
     r"|\bwhere (was|were|did) [^?]{0,30}\b(filmed|shot|film|shoot)\b|\bfilming locations?\b"
-    r"|\bwhere [^?]{0,30}\b(was|were|got) (filmed|shot)\b|\bwhere (they|did they) (filmed|shot)\b"
+    r"|\bwhere [^?]{0,30}\b(was|were|got) (filmed|shot)\b|\bwhere they (filmed|shot)\b"
     r"|\bwho (plays|played|portrays|portrayed) \w+|\b(which|what) (actor|actress)\b|\bawards? for (her|his) role\b"
     r"|\bcover (art|design|image|artist)\b|\bdesigned the cover\b|\bhow many pages\b|\bpages? (long|count)\b"
     r"|\bcopies (sold|has it sold)\b|\bhow many copies\b|\bsales figures\b"
@@ -124,30 +124,27 @@ DEPARTURE_WORDS = ("leaves", "moves")
 # "Who is Ruth?", "who even is madame? she just shows up…", "what kind of person is Tommy", "what's Ruth like":
 # asked about a character as a whole, answered by the character card.
 _NAME = r"(?:the\s+)?(?P<name>[^?!.,;]{1,60}?)"
+_REST = r"\s*(?:[?!.,;].*)?$"  # whatever follows the question about the character
+_AS_A_PERSON = r"(?:\s+as\s+a\s+(?:person|character))?"
+_WHAT_IS = r"(?:what\s+(?:is|was)|what's|whats)"
 _WHO_IS = (
     re.compile(
-        LEAD_IN + r"(?:who|whos|who's)\s*(?:even\s+|exactly\s+|again\s+)?(?:is|was|are|'s)?\s+" + _NAME
-        + r"\s*(?:[?!.,;].*)?$"
+        LEAD_IN + r"(?:who|whos|who's)\s*(?:even\s+|exactly\s+|again\s+)?(?:is|was|are|'s)?\s+" + _NAME + _REST
     ),
     re.compile(
         LEAD_IN + r"(?:what\s+(?:kind|sort|type)\s+of\s+(?:person|character|guy|girl|woman|man)\s+(?:is|was)"
         r"|describe|tell\s+me\s+about"
         r"|(?:(?:can|could)\s+(?:you|u)\s+)?(?:give\s+(?:me|us)\s+)?(?:a\s+)?(?:quick\s+|short\s+|brief\s+)?"
-        r"(?:rundown|overview|breakdown)\s+(?:of|on))\s+" + _NAME
-        + r"(?:\s+as\s+a\s+(?:person|character))?\s*(?:[?!.,;].*)?$"
+        r"(?:rundown|overview|breakdown)\s+(?:of|on))\s+" + _NAME + _AS_A_PERSON + _REST
     ),
     re.compile(
-        LEAD_IN + r"(?:(?:what\s+(?:is|was)|what's|whats)"
-        r"|(?:how\s+(?:would|do|does|should|could|can)\s+(?:you|u|we|i|one)\s+)?describe)\s+" + _NAME
-        + r"(?:'s|s)\s+personality\s*(?:like\s*)?(?:[?!.,;].*)?$"
+        LEAD_IN + r"(?:" + _WHAT_IS + r"|(?:how\s+(?:would|do|does|should|could|can)\s+(?:you|u|we|i|one)\s+)?describe)"
+        r"\s+" + _NAME + r"(?:'s|s)\s+personality\s*(?:like)?" + _REST
     ),
-    re.compile(
-        LEAD_IN + r"(?:what\s+(?:is|was)|what's|whats)\s+" + _NAME
-        + r"\s+(?:really\s+|actually\s+)?like(?:\s+as\s+a\s+(?:person|character))?\s*(?:[?!.,;].*)?$"
-    ),
+    re.compile(LEAD_IN + _WHAT_IS + r"\s+" + _NAME + r"\s+(?:really\s+|actually\s+)?like" + _AS_A_PERSON + _REST),
     re.compile(
         LEAD_IN + r"how\s+(?:would|do|does|should|could|can)\s+(?:you|u|we|i|one|the reviews)\s+describe\s+" + _NAME
-        + r"(?:\s+as\s+a\s+(?:person|character))?\s*(?:[?!.,;].*)?$"
+        + _AS_A_PERSON + _REST
     ),
 )
 # "Why…?" is answered by a cause or a purpose: "because…", "to prove…", "so that…", "a way of…".
